@@ -1,0 +1,37 @@
+/**
+ * ComparePolicy: the compiled, merged form of every rule that matched one
+ * exchange. Built by src/rules, applied by src/diff. Compiled once per rule
+ * set, never per request.
+ */
+
+/** A compiled JSON Pointer pattern (`*` one key or index, `**` any depth). */
+export interface PointerPattern {
+  /** The pointer as written in the rule file. */
+  readonly source: string
+  /** True when `tokens` (an unescaped, split pointer) is matched by this pattern. */
+  matches(tokens: readonly string[]): boolean
+}
+
+export interface TextPolicy {
+  replace: { pattern: RegExp; replacement: string }[]
+  trim: boolean
+  collapseWhitespace: boolean
+}
+
+export interface ComparePolicy {
+  /** Header names (lower-case) that are never compared. */
+  ignoreHeaders: ReadonlySet<string>
+  /**
+   * Which headers are compared: `media-type` compares only the media type of
+   * content-type (the default); `all` every header except hop-by-hop and the
+   * volatile defaults; a set adds those names to the media-type comparison.
+   */
+  compareHeaders: 'media-type' | 'all' | ReadonlySet<string>
+  ignoreBody: readonly PointerPattern[]
+  unordered: readonly PointerPattern[]
+  keyed: readonly { pointer: PointerPattern; key: string }[]
+  tolerance: readonly { pointer: PointerPattern; abs?: number; rel?: number }[]
+  text: TextPolicy
+  /** Query parameters that do not make two requests different (for grouping). */
+  ignoreQuery: ReadonlySet<string>
+}

@@ -1,0 +1,123 @@
+/**
+ * The report model: what `shadowdiff report --format json` prints and
+ * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
+ */
+import type { Divergence, DivergenceKind, Operation } from '../types.js'
+
+export interface LatencySummary {
+  count: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+export interface FieldCount {
+  /** JSON Pointer with array indices folded to `*`, or `header:<name>`, `status`, `error:<code>`. */
+  field: string
+  /** RFC 6902 op (`add`, `remove`, `replace`), or the divergence kind for non-body fields. */
+  op: string
+  count: number
+  /** How many of these were classed as noise (not counted as divergent). */
+  noiseCount: number
+}
+
+export interface ExampleExchange {
+  id: string
+  at: string
+  method: string
+  url: string
+  route: string
+  primaryStatus: number | null
+  candidateStatus: number | null
+  kinds: DivergenceKind[]
+  divergences: Divergence[]
+  /** RFC 6902 operations of the body difference when both bodies were JSON. */
+  patch?: Operation[]
+  primaryContentType?: string
+  candidateContentType?: string
+  /** Bodies as stored (truncated to the capture cap, secrets redacted). */
+  primaryBody?: string
+  candidateBody?: string
+}
+
+export interface EndpointReport {
+  method: string
+  route: string
+  served: number
+  compared: number
+  divergent: number
+  /** divergent / compared (0 when nothing compared). */
+  rate: number
+  candidateErrors: number
+  candidate5xx: number
+  /** candidate5xx / compared. */
+  candidate5xxRate: number
+  latency: { primary: LatencySummary; candidate: LatencySummary }
+  /** Most frequent differing fields, most frequent first. */
+  fields: FieldCount[]
+  examples: ExampleExchange[]
+}
+
+export interface TimelinePoint {
+  /** Start of the minute, ISO 8601. */
+  at: string
+  compared: number
+  divergent: number
+}
+
+export interface ReportTotals {
+  served: number
+  mirrored: number
+  compared: number
+  divergent: number
+  divergenceRate: number
+  dropped: number
+  skipped: number
+  notMirrored: number
+  candidateErrors: number
+  candidate5xx: number
+  noise: number
+}
+
+export interface GateThresholds {
+  maxDivergence: number
+  minSamples: number
+  maxErrorRate: number
+  /** Candidate p99 / primary p99; 0 disables. */
+  maxLatencyRatio: number
+  minEndpointSamples: number
+  maxEndpointDivergence: number
+  /** Per-endpoint overrides keyed by `METHOD route` or route. */
+  endpoints?: Record<string, Partial<Omit<GateThresholds, 'endpoints'>>>
+}
+
+export interface GateVerdict {
+  ok: boolean
+  reasons: string[]
+  samples: number
+  divergenceRate: number
+  errorRate: number
+  latencyRatio: number | null
+  thresholds: GateThresholds
+  failingEndpoints: { method: string; route: string; reasons: string[] }[]
+}
+
+export interface AuditEvent {
+  at: string
+  type: string
+  actor: string
+  cause: string
+  data?: Record<string, unknown>
+}
+
+export interface Report {
+  generatedAt: string
+  window: { since: string | null; until: string | null }
+  sources: string[]
+  totals: ReportTotals
+  endpoints: EndpointReport[]
+  timeline: TimelinePoint[]
+  verdict: GateVerdict
+  events: AuditEvent[]
+}
