@@ -8,6 +8,8 @@
  * noise the comparator already ignores.
  */
 
+import type { ExampleExchange } from './report-types.js'
+
 /** One line of a line diff: kept, removed from the primary, or added by the candidate. */
 export interface DiffLine {
   op: 'eq' | 'del' | 'add'
@@ -217,4 +219,37 @@ export function unifiedDiff(primary: string, candidate: string, context = 3, max
     return [...out.slice(0, maxLines), `@@ … ${cut} more diff line${cut === 1 ? '' : 's'} not shown`].join('\n')
   }
   return out.join('\n')
+}
+
+/**
+ * An example exchange as one plain-text diff for Markdown and JUnit: status,
+ * header and error differences as `@@` sections with `-` primary / `+`
+ * candidate lines, then the unified diff of the pretty-printed bodies (or
+ * their hashes when only hashes were kept). Long lines are cut at `maxWidth`.
+ */
+export function exampleDiff(ex: ExampleExchange, maxLines = 40, maxWidth = 200): string {
+  const out: string[] = []
+  let bodyDiffered = false
+  for (const d of ex.divergences) {
+    if (d.kind === 'status') out.push('@@ status', `-${d.primary}`, `+${d.candidate}`)
+    else if (d.kind === 'header') {
+      out.push(`@@ header ${d.name}`)
+      out.push(d.primary === undefined ? '-(absent)' : `-${d.primary}`, d.candidate === undefined ? '+(absent)' : `+${d.candidate}`)
+    } else if (d.kind === 'error') out.push(`@@ error ${d.code}`, `+${d.message}`)
+    else if ('sha256' in d) {
+      out.push('@@ body (hashes of the full bodies)', `-sha256 ${d.sha256.primary} (${d.size.primary} bytes)`, `+sha256 ${d.sha256.candidate} (${d.size.candidate} bytes)`)
+    } else bodyDiffered = true
+  }
+  if (bodyDiffered || ex.primaryBody !== undefined || ex.candidateBody !== undefined) {
+    const a = prettyBody(ex.primaryBody, ex.primaryContentType)
+    const b = prettyBody(ex.candidateBody, ex.candidateContentType)
+    const body = unifiedDiff(a.text, b.text, 3, Number.MAX_SAFE_INTEGER)
+    if (body) out.push(`@@ body${a.json && b.json ? ' (JSON, keys sorted)' : ''}`, ...body.split('\n').filter((l, i) => !(i === 0 && l === '@@')))
+  }
+  const cut = (l: string) => (l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l)
+  if (out.length > maxLines) {
+    const more = out.length - maxLines
+    return [...out.slice(0, maxLines).map(cut), `@@ … ${more} more line${more === 1 ? '' : 's'} in the HTML report`].join('\n')
+  }
+  return out.map(cut).join('\n')
 }

@@ -11,7 +11,7 @@ import {
   formatCount,
   formatMs,
   formatRate,
-  worstFirst,
+  reviewOrder,
   type EndpointGateState,
 } from './render-format.js'
 import type { EndpointReport, GateVerdict } from './report-types.js'
@@ -41,7 +41,7 @@ function latencyCells(p: number, c: number): Raw {
  */
 export function endpointTable(endpoints: readonly EndpointReport[], verdict: GateVerdict): Raw {
   if (endpoints.length === 0) return html`<div class="card empty">No endpoint was compared in this window.</div>`
-  const order = worstFirst(endpoints)
+  const order = reviewOrder(endpoints, verdict)
   const rows = order.map((e, i) => {
     const idx = endpoints.indexOf(e)
     const state = endpointGateState(verdict, e)
@@ -74,9 +74,9 @@ function fieldsTable(e: EndpointReport): Raw {
   return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 
-/** Detail sections, worst endpoint first; endpoints that never differed are listed in one line. */
+/** Detail sections in review order (failing, then worst first); endpoints that never differed are listed in one line. */
 export function endpointDetails(endpoints: readonly EndpointReport[], verdict: GateVerdict): Raw {
-  const withDetail = worstFirst(endpoints).filter((e) => hasDetail(e, verdict))
+  const withDetail = reviewOrder(endpoints, verdict).filter((e) => hasDetail(e, verdict))
   const clean = endpoints.filter((e) => !hasDetail(e, verdict))
   const sections = withDetail.map((e) => {
     const state = endpointGateState(verdict, e)

@@ -83,6 +83,15 @@ export function worstFirst(endpoints: readonly EndpointReport[]): EndpointReport
   )
 }
 
+/**
+ * The order a reviewer reads endpoints in: those failing the gate first,
+ * then the rest worst first.
+ */
+export function reviewOrder(endpoints: readonly EndpointReport[], verdict: GateVerdict): EndpointReport[] {
+  const failing = (e: EndpointReport) => (failingReasons(verdict.failingEndpoints, e) ? 1 : 0)
+  return worstFirst(endpoints).sort((a, b) => failing(b) - failing(a))
+}
+
 /** How an endpoint stands against the gate: failing it, too few samples to judge, or passing. */
 export type EndpointGateState = 'fail' | 'low' | 'pass'
 

@@ -88,12 +88,12 @@ export function renderHtml(report: Report): string {
 <style>${raw(CSS)}</style></head>
 <body><main>
 <header class="top"><h1>shadowdiff <span>primary vs candidate</span></h1>
-<div class="meta"><span>Window: ${formatTime(w.since)} → ${formatTime(w.until)}${span}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
+<div class="meta"><span>Window: ${w.since || w.until ? `${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'whole recording'}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
 ${verdictBanner(report.verdict, report.totals.compared)}
 ${totals(report)}
 ${nothing ? html`<div class="card empty" id="nothing-compared"><strong>Nothing was compared in this window.</strong><br>No mirrored exchange completed on both sides, so there is no divergence to show. Check that traffic reached the proxy and that mirroring is enabled.</div>` : ''}
 ${charts(report)}
-${report.endpoints.length ? html`<h2>Endpoints</h2><p class="muted">Click a column header to sort. Worst endpoints first.</p>${endpointTable(report.endpoints, report.verdict)}` : ''}
+${report.endpoints.length ? html`<h2>Endpoints</h2><p class="muted">Endpoints failing the gate first, then by divergent count. Click a column header to sort.</p>${endpointTable(report.endpoints, report.verdict)}` : ''}
 ${report.endpoints.some((e) => e.divergent > 0 || e.fields.length > 0) ? html`<div class="toolbar"><h2>Differences by endpoint</h2>${withExamples ? html`<button type="button" id="toggle-examples">Expand all examples</button>` : ''}</div>` : ''}
 ${endpointDetails(report.endpoints, report.verdict)}
 ${events(report.events)}
