@@ -21,6 +21,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
 
 const hasOwn = Object.prototype.hasOwnProperty
+// Bounds the trial diffs pairLeftovers may run (leftover primary × candidate elements).
+const MAX_PAIRING_WORK = 256
 
 /**
  * Diffs two parsed JSON documents under a policy.
@@ -173,7 +175,7 @@ function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, 
       bToA[j] = i
     }
   }
-  if (key === undefined) pairLeftovers(aToB, bToA)
+  if (key === undefined) pairLeftovers(fa, fb, aToB, bToA)
   for (let i = fa.items.length - 1; i >= 0; i--) {
     if (aToB[i] === -1) ops.push({ op: 'remove', path: path + '/' + i })
   }
@@ -189,15 +191,41 @@ function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, 
   }
 }
 
-function pairLeftovers(aToB: Int32Array, bToA: Int32Array): void {
-  let i = 0
-  let j = 0
-  for (;;) {
-    while (i < aToB.length && aToB[i] !== -1) i++
-    while (j < bToA.length && bToA[j] !== -1) j++
-    if (i >= aToB.length || j >= bToA.length) return
-    aToB[i] = j
-    bToA[j] = i
+/**
+ * Pairs the unordered elements that found no equal partner: each leftover
+ * primary element takes the leftover candidate element it differs least from
+ * (fewest ops), so `{id: 1, v: 1}` → `{id: 1, v: 9}` is one nested replace.
+ * Greedy and quadratic, so only for small leftovers; larger ones pair in order.
+ */
+function pairLeftovers(fa: Filtered, fb: Filtered, aToB: Int32Array, bToA: Int32Array): void {
+  const ua: number[] = []
+  const ub: number[] = []
+  for (let i = 0; i < aToB.length; i++) if (aToB[i] === -1) ua.push(i)
+  for (let j = 0; j < bToA.length; j++) if (bToA[j] === -1) ub.push(j)
+  const n = Math.min(ua.length, ub.length)
+  if (n === 0) return
+  const small = ua.length * ub.length <= MAX_PAIRING_WORK
+  for (const i of ua) {
+    let best = -1
+    let bestCost = Infinity
+    for (let k = 0; k < ub.length; k++) {
+      const j = ub[k]
+      if (bToA[j] !== -1) continue
+      if (!small) {
+        best = j
+        break
+      }
+      const trial: Operation[] = []
+      diffValue(fa.items[i], fb.items[j], '', fa.states[i], trial)
+      if (trial.length < bestCost) {
+        bestCost = trial.length
+        best = j
+        if (bestCost <= 1) break
+      }
+    }
+    if (best === -1) return
+    aToB[i] = best
+    bToA[best] = i
   }
 }
 

@@ -45,6 +45,7 @@ export function unifiedDiff(primary: string, candidate: string): string {
 }
 
 function splitLines(text: string): string[] {
+  if (text === '') return []
   const lines = text.split('\n')
   // A trailing newline ends the last line; it does not start an empty one.
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
