@@ -10,12 +10,15 @@
  * unchanged, so a policy costs nothing where it does not apply. Neither
  * document is mutated; operation values may share structure with `b`.
  */
-import { compare } from 'fast-json-patch'
+// fast-json-patch is CommonJS: Node's ESM loader only offers its default export.
+import jsonpatch from 'fast-json-patch'
 import type { Operation } from 'fast-json-patch'
 import type { ComparePolicy } from './policy.js'
 import { automatonFor } from './pointer-automaton.js'
 import type { PointerState, Tolerance } from './pointer-automaton.js'
 import { escapeToken } from './pointer-pattern.js'
+
+const { compare } = jsonpatch
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
