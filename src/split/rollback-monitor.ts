@@ -123,7 +123,7 @@ export class RollbackMonitor {
       // Clear every slot between the last bucket and this one (at most one lap).
       const from = Math.max(this.#current + 1, bucket - slots + 1)
       for (let b = from; b <= bucket; b++) {
-        const slot = b % slots
+        const slot = ((b % slots) + slots) % slots // times before the epoch give negative buckets
         this.#sumTotal -= this.#total[slot]
         this.#sumFailures -= this.#failures[slot]
         this.#total[slot] = 0
@@ -131,7 +131,7 @@ export class RollbackMonitor {
       }
       this.#current = bucket
     }
-    return bucket % slots
+    return ((bucket % slots) + slots) % slots
   }
 }
 

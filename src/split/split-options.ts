@@ -180,7 +180,8 @@ export function parseSteps(text: string, flag = '--steps'): ParsedSteps {
     steps.push(w)
   }
   if (steps.length === 0) throw new ConfigInvalid(`${flag}: expected weights like 1,5,25,50,100, got ${quote(text)}`)
-  if (pauseAt.includes(100)) throw new ConfigInvalid(`${flag}: 'pause' after 100 has nothing to continue to`)
+  const lastStep = steps[steps.length - 1]
+  if (pauseAt.includes(lastStep)) throw new ConfigInvalid(`${flag}: 'pause' after the last step (${lastStep}) has nothing to continue to`)
   return { steps, pauseAt }
 }
 
