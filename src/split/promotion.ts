@@ -39,6 +39,8 @@ export interface PromotionOptions {
   traffic: TrafficMode
   evaluate: EvaluateGate
   scheduler?: Scheduler
+  /** Audit listener added before a resumed promotion emits its first event. */
+  onEvent?: AuditListener
   onListenerError?: (err: unknown) => void
 }
 
@@ -71,6 +73,7 @@ export class Promotion {
     this.#evaluate = options.evaluate
     this.#clock = options.scheduler ?? realScheduler
     this.#listeners = new ListenerSet(options.onListenerError)
+    if (options.onEvent) this.#listeners.add(options.onEvent)
     this.#status = this.#store.load() ?? structuredClone(IDLE_STATUS)
     this.#unsubscribe = this.#traffic.subscribe((event) => this.#onTrafficEvent(event))
     if (isActive(this.#status.state)) this.#resume()
