@@ -1,8 +1,8 @@
 /**
- * A fixed log-linear latency histogram (the HDR layout with 64 sub-buckets
- * per power of two): values below 64 µs get one bucket each, above that each
- * power of two is split into 32 buckets, so a bucket is at most 1/32 of its
- * value wide and the midpoint we report is within 1.6 % of any value in it.
+ * A fixed log-linear latency histogram (the HDR layout with 128 sub-buckets
+ * per power of two): values below 128 µs get one bucket each, above that
+ * each power of two is split into 64 buckets, so a bucket is at most 1/64 of
+ * its value wide and the midpoint we report is within 0.8 % of any value in it.
  *
  * Why not hdr-histogram-js: the buckets are FIXED integers, so the store can
  * keep one row per (minute, route, side, bucket) and any window or any set of
@@ -12,22 +12,26 @@
 import type { LatencySummary } from '../report/report-types.js'
 
 const MAX_US = 0x7fffffff
+/** log2 of the sub-bucket count: 7 → 128 exact buckets, then 64 per power of two. */
+const BITS = 7
+const SUB = 1 << BITS
+const HALF = SUB >> 1
 
 /** The bucket index of a latency given in milliseconds. */
 export function bucketOf(ms: number): number {
   let v = Math.round(ms * 1000)
   if (!(v > 0)) return 0
   if (v > MAX_US) v = MAX_US
-  if (v < 64) return v
-  const shift = 31 - Math.clz32(v) - 5
-  return 64 + (shift - 1) * 32 + ((v >>> shift) - 32)
+  if (v < SUB) return v
+  const shift = 31 - Math.clz32(v) - (BITS - 1)
+  return SUB + (shift - 1) * HALF + ((v >>> shift) - HALF)
 }
 
 /** The smallest and largest microsecond value that fall in `bucket`. */
 export function bucketRange(bucket: number): [number, number] {
-  if (bucket < 64) return [bucket, bucket]
-  const shift = ((bucket - 64) >> 5) + 1
-  const lower = (((bucket - 64) & 31) + 32) * 2 ** shift
+  if (bucket < SUB) return [bucket, bucket]
+  const shift = Math.floor((bucket - SUB) / HALF) + 1
+  const lower = (((bucket - SUB) % HALF) + HALF) * 2 ** shift
   return [lower, lower + 2 ** shift - 1]
 }
 

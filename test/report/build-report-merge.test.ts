@@ -94,7 +94,7 @@ describe('buildReport over split databases', () => {
         const windowed = { ...opts, since: T0 + 60_000, until: T0 + 180_000 }
         expect(comparable(buildReport(parts, windowed))).toEqual(comparable(buildReport([single], windowed)))
       }),
-      { numRuns: 8, seed: 20250101 },
+      { numRuns: 20, seed: 20250101 },
     )
   })
 
