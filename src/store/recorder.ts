@@ -15,7 +15,8 @@ import type { ComparedExchange, Divergence } from '../types.js'
 import type { AuditEvent } from '../report/report-types.js'
 import { COUNTER_INDEX, addTo, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
 import type { Aggregate } from './aggregates.js'
-import { fieldsOf } from './divergence-fields.js'
+import { fieldsOf, signatureOf } from './divergence-fields.js'
+import type { FieldKey } from './divergence-fields.js'
 import { bucketOf, toMicros } from './latency-histogram.js'
 import { compileRedactor } from './redact.js'
 import type { Redactor } from './redact.js'
@@ -72,6 +73,8 @@ export class Recorder {
   #closed = false
 
   #aggregates = new Map<string, Aggregate>()
+  /** The entry of the previous call; reset whenever #aggregates is swapped. */
+  #last: Aggregate | null = null
   #details: DetailRow[] = []
   #detailBytes = 0
   #events: EventRow[] = []
@@ -79,6 +82,10 @@ export class Recorder {
   #written = 0
   #lost = 0
   #lostDetails = 0
+  #sampledOut = 0
+  #examplesPerMinute: number
+  /** minute → (method, route, signature) → examples queued in that minute. */
+  #examplesSeen = new Map<number, Map<string, number>>()
   #flushes = 0
   #failedFlushes = 0
   #lastError: string | null = null
@@ -92,6 +99,7 @@ export class Recorder {
     this.#maxBatch = positive('maxBatch', opts.maxBatch, 2000)
     this.#maxPending = positive('maxPending', opts.maxPending, 10_000)
     this.#maxPendingBytes = 64 * 1024 * 1024
+    this.#examplesPerMinute = opts.maxExamplesPerMinute === 0 ? 0 : positive('maxExamplesPerMinute', opts.maxExamplesPerMinute, 60)
     this.#maxAggregates = positive('maxPendingAggregates', opts.maxPendingAggregates, 50_000)
     const retention = resolveRetention(opts.retention)
     this.#pruneIntervalMs = retention.pruneIntervalMs
@@ -157,11 +165,38 @@ export class Recorder {
       c[COUNTER_INDEX.candidate_errors]++
       if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
     }
-    if (divergent) for (const f of fieldsOf(ex.divergences)) this.#field(a, f.field, f.op).count++
     if (noise.length > 0) for (const f of fieldsOf(noise)) this.#field(a, f.field, f.op).noise++
     a.records++
     this.#pending++
-    if (divergent) this.#queueDetail(ex)
+    if (!divergent) return
+    const fields = fieldsOf(ex.divergences)
+    for (const f of fields) this.#field(a, f.field, f.op).count++
+    const signature = signatureOf(fields)
+    if (this.#sampleExample(a, signature)) this.#queueDetail(ex, fields, signature)
+  }
+
+  /**
+   * At most maxExamplesPerMinute stored examples per (minute, method, route,
+   * set of fields): a candidate that breaks an endpoint outright would
+   * otherwise queue one detail row per request. Counts stay exact.
+   */
+  #sampleExample(a: Aggregate, signature: string): boolean {
+    if (this.#examplesPerMinute === 0) return true
+    let perMinute = this.#examplesSeen.get(a.minute)
+    if (perMinute === undefined) {
+      perMinute = new Map()
+      this.#examplesSeen.set(a.minute, perMinute)
+      // Keep only recent minutes: late exchanges of an older minute may over-sample a little.
+      for (const m of this.#examplesSeen.keys()) if (m < a.minute - 2) this.#examplesSeen.delete(m)
+    }
+    const key = `${a.method}\u0000${a.route}\u0000${signature}`
+    const n = perMinute.get(key) ?? 0
+    if (n >= this.#examplesPerMinute) {
+      this.#sampledOut++
+      return false
+    }
+    perMinute.set(key, n + 1)
+    return true
   }
 
   /** Queues an audit event (mode or weight change, rollback) and writes it now. */
@@ -195,6 +230,7 @@ export class Recorder {
     const events = this.#events
     const records = this.#pending
     this.#aggregates = new Map()
+    this.#last = null
     this.#details = []
     this.#detailBytes = 0
     this.#events = []
@@ -238,6 +274,7 @@ export class Recorder {
       written: this.#written,
       lost: this.#lost,
       lostDetails: this.#lostDetails,
+      sampledOut: this.#sampledOut,
       flushes: this.#flushes,
       failedFlushes: this.#failedFlushes,
       lastError: this.#lastError,
@@ -246,12 +283,17 @@ export class Recorder {
 
   #aggregate(at: number, method: string, route: string): Aggregate {
     const minute = minuteOf(at)
+    // The proxy makes several calls per exchange (served, mirrored, compared):
+    // remembering the last entry skips building the key string for most of them.
+    const last = this.#last
+    if (last !== null && last.minute === minute && last.route === route && last.method === method) return last
     const key = aggregateKey(minute, method, route)
     let a = this.#aggregates.get(key)
     if (a === undefined) {
       a = newAggregate(minute, method, route)
       this.#aggregates.set(key, a)
     }
+    this.#last = a
     return a
   }
 
@@ -265,12 +307,12 @@ export class Recorder {
     return f
   }
 
-  #queueDetail(ex: ComparedExchange): void {
+  #queueDetail(ex: ComparedExchange, fields: FieldKey[], signature: string): void {
     if (this.#details.length >= this.#maxPending || this.#detailBytes >= this.#maxPendingBytes) {
       this.#lostDetails++
       return
     }
-    const row = toDetailRow(ex, this.#redactor, this.#bodyCap)
+    const row = toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap)
     this.#details.push(row)
     this.#detailBytes += (row.primary_body?.length ?? 0) + (row.candidate_body?.length ?? 0) + (row.request_body?.length ?? 0) + 1024
     if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {

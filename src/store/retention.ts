@@ -50,7 +50,7 @@ export function resolveRetention(opts: RetentionOptions = {}): Required<Retentio
 export function createRetention(db: Database, opts: Required<RetentionOptions>) {
   const batch = opts.pruneBatch
   const aggregateTables = ['counters', 'latency', 'fields'] as const
-  const pk = { counters: 'minute, method, route', latency: 'minute, method, route, side, bucket', fields: 'minute, method, route, field, op' }
+  const pk = { counters: 'minute, method, route', latency: 'minute, method, route, side', fields: 'minute, method, route, field, op' }
   const deleteOldAggregates = aggregateTables.map((t) =>
     db.prepare(`DELETE FROM ${t} WHERE (${pk[t]}) IN (SELECT ${pk[t]} FROM ${t} WHERE minute < ? LIMIT ${batch})`),
   )

@@ -46,7 +46,8 @@ function toExchange(item: Item, i: number): ComparedExchange {
 
 /** Records items into `files.length` databases, item i going to file `assign(i)`. */
 function record(files: string[], items: Item[], assign: (i: number) => number) {
-  const recorders = files.map((f) => new Recorder(openDatabase(f), { flushIntervalMs: 0 }))
+  // Every example stored (no per-minute sampling), so both layouts hold the same exchanges.
+  const recorders = files.map((f) => new Recorder(openDatabase(f), { flushIntervalMs: 0, maxExamplesPerMinute: 0 }))
   items.forEach((item, i) => {
     const r = recorders[assign(i)]
     const ex = toExchange(item, i)
