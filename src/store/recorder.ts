@@ -13,11 +13,11 @@ import type { Database } from 'better-sqlite3'
 import { ConfigInvalid } from '../errors.js'
 import type { ComparedExchange, Divergence } from '../types.js'
 import type { AuditEvent } from '../report/report-types.js'
-import { COUNTER_INDEX, addTo, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
+import { COUNTER_INDEX, addCompared, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
 import type { Aggregate } from './aggregates.js'
-import { fieldsOf, signatureOf } from './divergence-fields.js'
-import type { FieldKey } from './divergence-fields.js'
-import { bucketOf, toMicros } from './latency-histogram.js'
+import { DetailQueue } from './detail-queue.js'
+import { signatureOf } from './divergence-fields.js'
+import { ExampleSampler } from './example-sampler.js'
 import { compileRedactor } from './redact.js'
 import type { Redactor } from './redact.js'
 import { createRetention, resolveRetention } from './retention.js'
@@ -59,8 +59,6 @@ export class Recorder {
   #redactor: Redactor
   #bodyCap: number
   #maxBatch: number
-  #maxPending: number
-  #maxPendingBytes: number
   #maxAggregates: number
   #writer: ReturnType<typeof createWriter>
   #retention: ReturnType<typeof createRetention>
@@ -75,17 +73,12 @@ export class Recorder {
   #aggregates = new Map<string, Aggregate>()
   /** The entry of the previous call; reset whenever #aggregates is swapped. */
   #last: Aggregate | null = null
-  #details: DetailRow[] = []
-  #detailBytes = 0
+  #details: DetailQueue
   #events: EventRow[] = []
   #pending = 0
   #written = 0
   #lost = 0
-  #lostDetails = 0
-  #sampledOut = 0
-  #examplesPerMinute: number
-  /** minute → (method, route, signature) → examples queued in that minute. */
-  #examplesSeen = new Map<number, Map<string, number>>()
+  #sampler: ExampleSampler
   #flushes = 0
   #failedFlushes = 0
   #lastError: string | null = null
@@ -97,9 +90,9 @@ export class Recorder {
     this.#redactor = compileRedactor(opts.redact)
     this.#bodyCap = positive('bodyCapBytes', opts.bodyCapBytes, 64 * 1024)
     this.#maxBatch = positive('maxBatch', opts.maxBatch, 2000)
-    this.#maxPending = positive('maxPending', opts.maxPending, 10_000)
-    this.#maxPendingBytes = 64 * 1024 * 1024
-    this.#examplesPerMinute = opts.maxExamplesPerMinute === 0 ? 0 : positive('maxExamplesPerMinute', opts.maxExamplesPerMinute, 60)
+    // Rows AND bytes: 10,000 rows of three 64 KiB bodies would be 2 GiB.
+    this.#details = new DetailQueue(positive('maxPending', opts.maxPending, 10_000), 64 * 1024 * 1024)
+    this.#sampler = new ExampleSampler(opts.maxExamplesPerMinute === 0 ? 0 : positive('maxExamplesPerMinute', opts.maxExamplesPerMinute, 60))
     this.#maxAggregates = positive('maxPendingAggregates', opts.maxPendingAggregates, 50_000)
     const retention = resolveRetention(opts.retention)
     this.#pruneIntervalMs = retention.pruneIntervalMs
@@ -141,62 +134,17 @@ export class Recorder {
 
   #recordCompared(ex: ComparedExchange, extras: CompareExtras): void {
     const a = this.#aggregate(ex.at, ex.request.method, ex.route)
-    const c = a.counters
-    const { primary, candidate } = ex
-    c[COUNTER_INDEX.compared]++
-    const divergent = ex.divergences.length > 0
-    const noise = extras.noise ?? []
-    if (divergent) c[COUNTER_INDEX.divergent]++
-    else if (noise.length > 0) c[COUNTER_INDEX.noise]++
-    const primaryOk = primary.ok && primary.status < 500
-    if (primary.ok) {
-      if (primary.status >= 500) c[COUNTER_INDEX.primary_5xx]++
-      addTo(a.primaryLatency, bucketOf(primary.latencyMs), 1)
-      a.primaryMaxUs = Math.max(a.primaryMaxUs, toMicros(primary.latencyMs))
-    }
-    if (candidate.ok) {
-      if (candidate.status >= 500) {
-        c[COUNTER_INDEX.candidate_5xx]++
-        if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
-      }
-      addTo(a.candidateLatency, bucketOf(candidate.latencyMs), 1)
-      a.candidateMaxUs = Math.max(a.candidateMaxUs, toMicros(candidate.latencyMs))
-    } else {
-      c[COUNTER_INDEX.candidate_errors]++
-      if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
-    }
-    if (noise.length > 0) for (const f of fieldsOf(noise)) this.#field(a, f.field, f.op).noise++
-    a.records++
+    const fields = addCompared(a, ex, extras.noise ?? [])
     this.#pending++
-    if (!divergent) return
-    const fields = fieldsOf(ex.divergences)
-    for (const f of fields) this.#field(a, f.field, f.op).count++
+    if (fields.length === 0) return
     const signature = signatureOf(fields)
-    if (this.#sampleExample(a, signature)) this.#queueDetail(ex, fields, signature)
-  }
-
-  /**
-   * At most maxExamplesPerMinute stored examples per (minute, method, route,
-   * set of fields): a candidate that breaks an endpoint outright would
-   * otherwise queue one detail row per request. Counts stay exact.
-   */
-  #sampleExample(a: Aggregate, signature: string): boolean {
-    if (this.#examplesPerMinute === 0) return true
-    let perMinute = this.#examplesSeen.get(a.minute)
-    if (perMinute === undefined) {
-      perMinute = new Map()
-      this.#examplesSeen.set(a.minute, perMinute)
-      // Keep only recent minutes: late exchanges of an older minute may over-sample a little.
-      for (const m of this.#examplesSeen.keys()) if (m < a.minute - 2) this.#examplesSeen.delete(m)
+    if (!this.#sampler.allow(a.minute, a.method, a.route, signature) || !this.#details.hasRoom()) return
+    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap))
+    if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
+      // Early flush on the next turn, never inside the caller's.
+      this.#earlyFlush = true
+      setImmediate(() => this.flush())
     }
-    const key = `${a.method}\u0000${a.route}\u0000${signature}`
-    const n = perMinute.get(key) ?? 0
-    if (n >= this.#examplesPerMinute) {
-      this.#sampledOut++
-      return false
-    }
-    perMinute.set(key, n + 1)
-    return true
   }
 
   /** Queues an audit event (mode or weight change, rollback) and writes it now. */
@@ -221,18 +169,16 @@ export class Recorder {
   flush(): void {
     if (this.#closed) return
     this.#earlyFlush = false
-    if (this.#pending === 0 && this.#details.length === 0) {
+    if (this.#pending === 0) {
       this.#maybePrune()
       return
     }
     const aggregates = this.#aggregates
-    const details = this.#details
+    const details = this.#details.take()
     const events = this.#events
     const records = this.#pending
     this.#aggregates = new Map()
     this.#last = null
-    this.#details = []
-    this.#detailBytes = 0
     this.#events = []
     this.#pending = 0
     try {
@@ -273,8 +219,8 @@ export class Recorder {
       pending: this.#pending,
       written: this.#written,
       lost: this.#lost,
-      lostDetails: this.#lostDetails,
-      sampledOut: this.#sampledOut,
+      lostDetails: this.#details.dropped,
+      sampledOut: this.#sampler.sampledOut,
       flushes: this.#flushes,
       failedFlushes: this.#failedFlushes,
       lastError: this.#lastError,
@@ -297,30 +243,6 @@ export class Recorder {
     return a
   }
 
-  #field(a: Aggregate, field: string, op: string) {
-    const key = `${op}\u0000${field}`
-    let f = a.fields.get(key)
-    if (f === undefined) {
-      f = { field, op, count: 0, noise: 0 }
-      a.fields.set(key, f)
-    }
-    return f
-  }
-
-  #queueDetail(ex: ComparedExchange, fields: FieldKey[], signature: string): void {
-    if (this.#details.length >= this.#maxPending || this.#detailBytes >= this.#maxPendingBytes) {
-      this.#lostDetails++
-      return
-    }
-    const row = toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap)
-    this.#details.push(row)
-    this.#detailBytes += (row.primary_body?.length ?? 0) + (row.candidate_body?.length ?? 0) + (row.request_body?.length ?? 0) + 1024
-    if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
-      this.#earlyFlush = true
-      setImmediate(() => this.flush())
-    }
-  }
-
   /** Puts a failed batch back in front of what arrived meanwhile, within the bounds. */
   #restore(aggregates: Map<string, Aggregate>, details: DetailRow[], events: EventRow[]): void {
     let kept = 0
@@ -334,12 +256,7 @@ export class Recorder {
       }
       kept += a.records
     }
-    const room = Math.max(0, this.#maxPending - this.#details.length)
-    const keep = details.slice(0, room)
-    this.#lostDetails += details.length - keep.length
-    this.#details = [...keep, ...this.#details]
-    this.#detailBytes = 0
-    for (const d of this.#details) this.#detailBytes += (d.primary_body?.length ?? 0) + (d.candidate_body?.length ?? 0) + 1024
+    this.#details.putBack(details)
     this.#events = [...events, ...this.#events]
     this.#pending += kept + events.length
   }
