@@ -91,6 +91,19 @@ describe('Recorder when the database fails', () => {
     recorder.close()
   })
 
+  it('keeps running on a read-only connection, counting nothing as written (SQLITE_READONLY)', () => {
+    const file = path.join(tempDir(), 'a.db')
+    openDatabase(file).close()
+    const recorder = new Recorder(openDatabase(file, { readonly: true }), { flushIntervalMs: 0 })
+    recorder.count(Date.UTC(2025, 0, 1), 'GET', '/x', 'served')
+    recorder.flush()
+    expect(recorder.stats()).toMatchObject({ pending: 1, written: 0, failedFlushes: 1 })
+    expect(recorder.stats().lastError).toMatch(/^SQLITE_READONLY/)
+    recorder.close()
+    // What could never be written is counted as lost on close.
+    expect(recorder.stats()).toMatchObject({ pending: 0, lost: 1 })
+  })
+
   it('never throws from recordCompared, even for a malformed exchange', () => {
     const recorder = new Recorder(openDatabase(path.join(tempDir(), 'a.db')), { flushIntervalMs: 0 })
     expect(() => recorder.recordCompared({} as never)).not.toThrow()
