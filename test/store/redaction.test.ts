@@ -86,6 +86,12 @@ describe('redaction before storage', () => {
     expect(r.url('/a')).toBe('/a')
   })
 
+  it('redacts form-encoded bodies by query names and body field names', () => {
+    const r = compileRedactor({ query: ['api_key'], bodyPointers: ['/password'] })
+    const form = Buffer.from('user=bob&password=hunter2&api_key=k1&x=%20')
+    expect(r.body(form, 'application/x-www-form-urlencoded; charset=utf-8').toString()).toBe('user=bob&password=[REDACTED]&api_key=[REDACTED]&x=%20')
+  })
+
   it('returns the original body bytes when nothing matched', () => {
     const r = compileRedactor({ bodyPointers: ['/password'] })
     const body = Buffer.from('{ "a" : 1 }')
