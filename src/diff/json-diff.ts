@@ -117,7 +117,7 @@ function stateAt(f: Filtered, i: number): PointerState | null {
 }
 
 function filterArray(arr: Json[], st: PointerState): Filtered {
-  if (st.uniform) {
+  if (st.indexUniform) {
     // No literal index in any pattern: one state for all, no copy needed.
     const shared = st.other()
     return { items: shared?.ignore ? [] : arr, states: null, shared }

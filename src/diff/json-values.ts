@@ -42,7 +42,7 @@ export function canonical(v: Json, st: PointerState | null): string {
   if (Array.isArray(v)) {
     const parts: string[] = []
     for (let i = 0; i < v.length; i++) {
-      const cs = st === null ? null : st.uniform ? st.other() : st.child(String(i))
+      const cs = st === null ? null : st.indexUniform ? st.other() : st.child(String(i))
       if (cs?.ignore) continue
       parts.push(canonical(v[i], cs))
     }
@@ -65,7 +65,7 @@ export function filterValue(v: Json, st: PointerState | null): Json {
   if (Array.isArray(v)) {
     const out: Json[] = []
     for (let i = 0; i < v.length; i++) {
-      const cs = st.uniform ? st.other() : st.child(String(i))
+      const cs = st.indexUniform ? st.other() : st.child(String(i))
       if (!cs?.ignore) out.push(filterValue(v[i], cs))
     }
     return out
