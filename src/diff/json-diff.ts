@@ -7,8 +7,9 @@
  * in primary order (their order is, by definition, not a difference).
  *
  * Subtrees that no pattern can reach are handed to fast-json-patch `compare`
- * unchanged, so a policy costs nothing where it does not apply. Neither
- * document is mutated; operation values may share structure with `b`.
+ * unchanged, so a policy costs nothing where it does not apply; where one
+ * can, raw-equal subtrees are skipped before any pattern is consulted.
+ * Neither document is mutated; operation values may share structure with `b`.
  */
 // fast-json-patch is CommonJS: Node's ESM loader only offers its default export.
 import jsonPatch from 'fast-json-patch'
@@ -20,7 +21,6 @@ import { escapeToken } from './pointer-pattern.js'
 import { canonical, deepEqual, filterValue, isContainer } from './json-values.js'
 import type { Json, JsonObject } from './json-values.js'
 
-
 const { compare } = jsonPatch
 const hasOwn = Object.prototype.hasOwnProperty
 // Bounds the trial diffs pairLeftovers may run (leftover primary × candidate elements).
@@ -30,7 +30,7 @@ const MAX_PAIRING_WORK = 256
  * Diffs two parsed JSON documents under a policy.
  *
  * @example
- *   diffJson({ a: 1, t: 5 }, { a: 2, t: 6 }, policyIgnoring('/t'))
+ *   diffJson({ a: 1, t: 5 }, { a: 2, t: 6 }, { ...DEFAULT_POLICY, ignoreBody: [compilePointer('/t')] })
  *   // → [{ op: 'replace', path: '/a', value: 2 }]
  */
 export function diffJson(a: unknown, b: unknown, policy: ComparePolicy): Operation[] {
