@@ -7,6 +7,7 @@ import { isMap, isScalar } from 'yaml'
 import type { Condition, RuleSpec } from './rule-spec.js'
 import { describe, join } from './node-reader.js'
 import type { AnyNode, NodeReader } from './node-reader.js'
+import safeRegex from 'safe-regex2'
 import { compilePathPattern, pathPatternProblem } from './path-pattern.js'
 import { compilePointer, pointerProblem } from '../diff/pointer-pattern.js'
 import type { PointerPattern } from '../diff/policy.js'
@@ -157,12 +158,21 @@ export function readText(r: NodeReader, node: AnyNode, key: string, text: TextDr
 function regex(r: NodeReader, node: AnyNode, key: string, flags: string): RegExp | undefined {
   const source = r.string(node, key, 'a regular expression (JavaScript syntax)')
   if (source === undefined) return undefined
+  let re: RegExp
   try {
-    return new RegExp(source, 'g' + flags)
+    re = new RegExp(source, 'g' + flags)
   } catch (err) {
     r.problem(node, key, `'${source}' is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`)
     return undefined
   }
+  // Rules run on the proxy's event loop: a pattern with catastrophic
+  // backtracking (nested quantifiers such as (a+)+) could stall every client
+  // on one unlucky body. safe-regex2 (fastify's own check) refuses them.
+  if (!safeRegex(re)) {
+    r.problem(node, key, `'${source}' may backtrack catastrophically (nested or overlapping quantifiers); expected a pattern without nested repetition, e.g. '\\d{4}-\\d\\d' instead of '(\\d+)+'`)
+    return undefined
+  }
+  return re
 }
 
 function strings(r: NodeReader, node: AnyNode, key: string, what: string): string[] {
