@@ -18,7 +18,6 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { App } from '../app.js'
-import { DEFAULTS } from '../config.js'
 import { BadRequest } from '../errors.js'
 import type { GateThresholds, GateVerdict } from '../report/report-types.js'
 import { THRESHOLD_KEYS, thresholdKey, thresholdOverrides } from '../gate/threshold-overrides.js'
@@ -30,20 +29,12 @@ type Query = Record<string, string | undefined>
 const BODY_LIMIT = 64 * 1024
 
 /**
- * Config-file thresholds with query-parameter overrides.
- *
- * Config validation fills `gate.maxEndpointDivergence` with its default 0,
- * which would fail every endpoint with a single divergence however loose
- * `maxDivergence` is. The gate's own rule is that the endpoint limit follows
- * `maxDivergence` unless set, so the config default is dropped here (an
- * explicit 0 in the file reads the same; use a tiny rate such as 0.0001).
+ * Config-file thresholds (only those given: config.gate leaves the rest to
+ * DEFAULT_THRESHOLDS, so the endpoint limit follows maxDivergence) with
+ * query-parameter overrides.
  */
 export function gateThresholds(app: App, query: Query): Partial<GateThresholds> {
-  const { maxEndpointDivergence, ...rest } = app.config.gate
-  const fromConfig: Partial<GateThresholds> = { ...rest }
-  if (maxEndpointDivergence !== DEFAULTS.gate.maxEndpointDivergence) fromConfig.maxEndpointDivergence = maxEndpointDivergence
-  if (Object.keys(rest.endpoints).length === 0) delete fromConfig.endpoints
-  return { ...fromConfig, ...thresholdOverrides(query, 'param') }
+  return { ...app.config.gate, ...thresholdOverrides(query, 'param') }
 }
 
 /** What every gate answer carries: the verdict, minus the thresholds echo. */
