@@ -15,13 +15,16 @@
  *
  * Thresholds: the config file's `gate` section, then Flagger `metadata`,
  * then query parameters (`?maxDivergence=0.02&minSamples=500&last=15m`).
+ * With an admin token, Flagger (which cannot send headers) may give it as
+ * `metadata.token` instead of `Authorization: Bearer`.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { BadRequest } from '../errors.js'
 import type { GateThresholds, GateVerdict } from '../report/report-types.js'
 import { THRESHOLD_KEYS, thresholdKey, thresholdOverrides } from '../gate/threshold-overrides.js'
 import { liveReport } from './report-routes.js'
+import { bearerToken, tokenMatches, unauthorized, type TokenInBodyConfig } from './admin-auth.js'
 
 type Query = Record<string, string | undefined>
 
@@ -75,12 +78,23 @@ export function registerGateRoutes(admin: FastifyInstance, app: App): void {
       }
     })
 
-    scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger', async (request, reply) => {
+    // Flagger sends no headers: the admin token may come as metadata.token (admin-auth.ts skips these routes).
+    const token = app.config.adminToken
+    if (token) {
+      scope.addHook('preHandler', async (request: FastifyRequest<{ Body: FlaggerPayload | undefined }>, reply) => {
+        const given = bearerToken(request) ?? metadataToken(request.body)
+        if (!tokenMatches(token, given)) return unauthorized(reply)
+        return undefined
+      })
+    }
+    const config: TokenInBodyConfig = { tokenInBody: true }
+
+    scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger', { config }, async (request, reply) => {
       const { verdict } = liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
       return reply.code(verdict.ok ? 200 : 403).send(summary(verdict))
     })
 
-    scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger/rollback', async (request, reply) => {
+    scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger/rollback', { config }, async (request, reply) => {
       const { verdict } = liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
       // 200 tells Flagger to roll back. Too few samples is not evidence of a
       // bad candidate, so only a threshold breach on enough data rolls back.
@@ -132,6 +146,12 @@ function metadataParams(body: FlaggerPayload | undefined): Query {
     out[name] = typeof value === 'string' ? value : JSON.stringify(value)
   }
   return out
+}
+
+/** `metadata.token`, where Flagger's docs put a webhook's credentials. */
+function metadataToken(body: FlaggerPayload | undefined): string | undefined {
+  const t = body?.metadata?.token
+  return typeof t === 'string' ? t : undefined
 }
 
 /** Query parameters with threshold names in one spelling, so a query `max-divergence` beats metadata `maxDivergence`. */

@@ -14,10 +14,12 @@ const { dir, cleanup } = scratchDir()
 let divergent: Started
 let equal: Started
 let floored: Started
+let locked: Started
+const TOKEN = 'flagger-webhook-token'
 const TRAFFIC = { '/api/users/1': 15, '/api/users/2': 15, '/api/orders/7': 10 }
 
 beforeAll(async () => {
-  ;[divergent, equal, floored] = await Promise.all([
+  ;[divergent, equal, floored, locked] = await Promise.all([
     startShadow(dir, 'divergent', {
       primary: same,
       candidate: (path) => (path.startsWith('/api/orders') ? { body: { path, name: 'Bob', tags: ['a', 'b'] } } : same(path)),
@@ -25,11 +27,12 @@ beforeAll(async () => {
     startShadow(dir, 'equal', { primary: same, candidate: same }),
     // An explicit per-endpoint floor in the config: the users endpoint needs 1000 samples to be judged.
     startShadow(dir, 'floored', { primary: same, candidate: same }, { gate: { minSamples: 10, endpoints: { '/api/users/:id': { minEndpointSamples: 1000 } } } }),
+    startShadow(dir, 'locked', { primary: same, candidate: same }, { adminToken: TOKEN, gate: { minSamples: 5 } }),
   ])
-  await Promise.all([divergent.send(TRAFFIC), equal.send(TRAFFIC), floored.send(TRAFFIC)])
+  await Promise.all([divergent.send(TRAFFIC), equal.send(TRAFFIC), floored.send(TRAFFIC), locked.send({ '/api/users/1': 5 })])
 })
 afterAll(async () => {
-  await Promise.all([divergent?.close(), equal?.close(), floored?.close()])
+  await Promise.all([divergent?.close(), equal?.close(), floored?.close(), locked?.close()])
   cleanup()
 })
 
@@ -110,5 +113,28 @@ describe('POST /api/gate/flagger/rollback', () => {
     const [halt, keep] = await Promise.all([hook(floored.adminUrl, '/api/gate/flagger', payload()), hook(floored.adminUrl, '/api/gate/flagger/rollback', payload())])
     expect(halt).toMatchObject({ status: 403, body: { reasons: ['GET /api/users/:id: too few samples: 30 compared < 1000 required (minEndpointSamples)'] } })
     expect(keep).toMatchObject({ status: 409, body: { rollback: false, ok: false, enoughSamples: true } })
+  })
+})
+
+describe('Flagger webhooks with an admin token', () => {
+  it('take the token from metadata.token (Flagger cannot send headers) or the Authorization header', async () => {
+    const [none, wrong, inMetadata, inHeader, rollback] = await Promise.all([
+      hook(locked.adminUrl, '/api/gate/flagger', payload()),
+      hook(locked.adminUrl, '/api/gate/flagger', payload({ token: 'guess' })),
+      hook(locked.adminUrl, '/api/gate/flagger', payload({ token: TOKEN })),
+      hook(locked.adminUrl, '/api/gate/flagger', payload(), { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }),
+      hook(locked.adminUrl, '/api/gate/flagger/rollback', payload({ token: 'guess' })),
+    ])
+    expect(none).toMatchObject({ status: 401, body: { error: { code: 'SHD_UNAUTHORIZED' } } })
+    expect(wrong.status).toBe(401)
+    expect(rollback.status).toBe(401)
+    expect(inMetadata).toMatchObject({ status: 200, body: { ok: true, samples: 5 } })
+    expect(inHeader).toMatchObject({ status: 200, body: { ok: true, samples: 5 } })
+  })
+
+  it('does not open any other route to a token in the body', async () => {
+    const res = await request(`${locked.adminUrl}/api/rollback`, { method: 'POST', body: payload({ token: TOKEN }), headers: { 'content-type': 'application/json' } })
+    expect(res.statusCode).toBe(401)
+    await res.body.dump()
   })
 })
