@@ -27,7 +27,8 @@ const USAGE = `Usage: shadowdiff gate [thresholds] [options]
   --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
   --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
   --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
-  --config FILE                   YAML/JSON whose 'gate' section sets thresholds and per-endpoint overrides
+  --config FILE                   YAML/JSON whose 'gate:' section sets thresholds, and per-endpoint
+                                  overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"
   --format text|json              verdict format (default text)
 ${SOURCE_USAGE}
 
