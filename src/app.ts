@@ -20,6 +20,7 @@ import { RulesReloader } from './rules/rules-reloader.js'
 import { MirrorScheduler } from './mirror/mirror-scheduler.js'
 import { CompareStage } from './diff/compare-stage.js'
 import { createProxyServer } from './proxy/proxy-server.js'
+import { createReceiverServer } from './proxy/receiver-server.js'
 import { shadowRouter, type TrafficRouter } from './proxy/traffic-router.js'
 import { openDatabase } from './store/open-database.js'
 import { Recorder } from './store/recorder.js'
@@ -46,6 +47,8 @@ export interface App {
 
 export interface BuildOptions {
   logger?: Logger
+  /** Receiver mode (`shadowdiff compare`): answer gateway copies with 204, call every side in the background. */
+  receiver?: boolean
 }
 
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
@@ -86,7 +89,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
   const pools = { primary: servingPool(config.primary), candidate: servingPool(config.candidate) }
   let router: TrafficRouter = shadowRouter(config.secondary !== null)
 
-  const proxy = createProxyServer({
+  const proxy = (opts.receiver ? createReceiverServer : createProxyServer)({
     config,
     stats,
     rules: rules.current,
