@@ -8,17 +8,22 @@ import { buildApp, type App } from '../app.js'
 import { parseFlags } from './parse-flags.js'
 import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
 
+// Where the receiver's meaning differs from serve's, aligned with SERVE_USAGE's columns.
+const RECEIVER_TEXT: Record<string, string> = {
+  '--primary': `${'production replica (or production, read-only)'.padEnd(51)}required`,
+  '--candidate': `${'refactored upstream, compared with the primary'.padEnd(51)}required`,
+  '--host': `${'address the gateway mirrors to'.padEnd(35)}(default 127.0.0.1)`,
+  '--port': `${'port the gateway mirrors to'.padEnd(35)}(default 8080)`,
+}
+
 const OPTIONS = SERVE_USAGE.slice(SERVE_USAGE.indexOf('\n\n') + 2)
   .split('\n')
   // The serving-side flags mean nothing without clients: the gateway serves them.
   .filter((line) => !/^ {2}--(sticky-header|sticky-cookie|route-override-header|served-by-header) /.test(line))
-  .map((line) =>
-    line
-      .replace(/^( {2}--primary URL {12}).*$/, '$1primary (a replica, or production for read-only traffic)   required')
-      .replace(/^( {2}--candidate URL {10}).*$/, '$1refactored upstream, compared against the primary       required')
-      .replace(/^( {2}--host HOST {14}).*$/, '$1address the gateway mirrors to  (default 127.0.0.1)')
-      .replace(/^( {2}--port N {17}).*$/, '$1port the gateway mirrors to     (default 8080)'),
-  )
+  .map((line) => {
+    const flag = /^ {2}(--primary|--candidate|--host|--port) /.exec(line)?.[1]
+    return flag === undefined ? line : line.slice(0, 27) + RECEIVER_TEXT[flag]
+  })
   .join('\n')
 
 export const COMPARE_USAGE = `Usage: shadowdiff compare --primary URL --candidate URL [options]
