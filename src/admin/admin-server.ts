@@ -11,6 +11,7 @@ import { registerStatusRoutes } from './status-routes.js'
 import { registerReportRoutes } from './report-routes.js'
 import { registerGateRoutes } from './gate-routes.js'
 import { registerRulesRoutes } from './rules-routes.js'
+import { registerMetricsRoutes } from './metrics-route.js'
 
 export function buildAdminServer(app: App): FastifyInstance {
   const admin = Fastify({ logger: false })
@@ -32,5 +33,6 @@ export function buildAdminServer(app: App): FastifyInstance {
   registerReportRoutes(admin, app)
   registerGateRoutes(admin, app)
   registerRulesRoutes(admin, app)
+  registerMetricsRoutes(admin, app)
   return admin
 }
