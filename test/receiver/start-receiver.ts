@@ -22,6 +22,14 @@ export async function startReceiver(input: Record<string, unknown>): Promise<Sta
   const config = validateConfig({ port: 0, adminPort: 0, logLevel: 'silent', db, ...input })
   const app = buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), receiver: true })
   const { proxyUrl, adminUrl } = await app.listen()
+  // Tests may close it themselves (to flush the store); closing twice is a no-op.
+  let closed = false
+  const close = app.close.bind(app)
+  app.close = async (opts) => {
+    if (closed) return
+    closed = true
+    await close(opts)
+  }
   onTestFinished(() => app.close({ graceMs: 1_000 }))
   return { app, receiverUrl: proxyUrl, adminUrl, db }
 }
