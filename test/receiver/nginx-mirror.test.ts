@@ -85,10 +85,14 @@ describe.skipIf(NGINX === null)('nginx mirror → shadowdiff compare', () => {
     await app.drain()
 
     // The client waited for nginx and the primary only: the 500 ms candidate is not on its path.
+    // Were it on the path, every request after the first would take ≥ 500 ms (see the contrast
+    // below); the margins leave room for a loaded CI machine, where a lone sample can stall.
     const p50 = percentile(latencies, 50)
     const p99 = percentile(latencies, 99)
-    expect(p50).toBeLessThan(100)
-    expect(p99).toBeLessThan(CANDIDATE_DELAY_MS / 2)
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length
+    expect(p50).toBeLessThan(CANDIDATE_DELAY_MS / 5)
+    expect(mean).toBeLessThan(CANDIDATE_DELAY_MS / 4)
+    expect(p99).toBeLessThan(CANDIDATE_DELAY_MS * 0.8)
 
     // Every client request reached the primary once, and its copy the replica and the candidate.
     expect(served).toHaveLength(N)
