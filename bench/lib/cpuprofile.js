@@ -1,0 +1,73 @@
+/**
+ * Summarizes a V8 .cpuprofile (from `node --cpu-prof`): self time per
+ * function and per source (our file, or the node_modules package, or a Node
+ * internal), which is where optimization effort should go first.
+ */
+import { readFileSync } from 'node:fs'
+
+/**
+ * @param {string} file path to a .cpuprofile JSON
+ * @returns {{ totalMs: number, idleMs: number, functions: {name: string, where: string, ms: number, pct: number}[], sources: {source: string, ms: number, pct: number}[] }}
+ */
+export function summarizeCpuProfile (file) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'))
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  // Each sample's time delta belongs to the node that was on top of the stack.
+  const selfUs = new Map()
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  }
+  const fn = new Map()
+  const src = new Map()
+  let total = 0
+  let idle = 0
+  for (const [id, us] of selfUs) {
+    const { callFrame } = byId.get(id)
+    // Percentages are of busy time: idle is the event loop waiting, not a hot spot.
+    if (callFrame.functionName === '(idle)') { idle += us; continue }
+    total += us
+    const where = callFrame.url ? `${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}` : ''
+    const name = callFrame.functionName || '(anonymous)'
+    const key = `${name} ${where}`
+    fn.set(key, { name, where, us: (fn.get(key)?.us ?? 0) + us })
+    const source = sourceOf(callFrame)
+    src.set(source, (src.get(source) ?? 0) + us)
+  }
+  const pct = (us) => (100 * us) / total
+  return {
+    totalMs: total / 1000,
+    idleMs: idle / 1000,
+    functions: [...fn.values()].sort((a, b) => b.us - a.us).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, pct: pct(f.us) })),
+    sources: [...src].sort((a, b) => b[1] - a[1]).map(([source, us]) => ({ source, ms: us / 1000, pct: pct(us) }))
+  }
+}
+
+/** Markdown tables of the top `n` functions and sources. */
+export function formatSummary (summary, n = 25) {
+  const lines = [`Busy ${summary.totalMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms; percentages are of busy time.`, '', '| self % | self ms | function | where |', '|--:|--:|---|---|']
+  for (const f of summary.functions.slice(0, n)) lines.push(`| ${f.pct.toFixed(1)} | ${f.ms.toFixed(0)} | ${f.name} | ${f.where} |`)
+  lines.push('', '| self % | self ms | source |', '|--:|--:|---|')
+  for (const s of summary.sources.slice(0, n)) lines.push(`| ${s.pct.toFixed(1)} | ${s.ms.toFixed(0)} | ${s.source} |`)
+  return lines.join('\n')
+}
+
+function shortUrl (url) {
+  const nm = url.lastIndexOf('node_modules/')
+  if (nm !== -1) return url.slice(nm + 'node_modules/'.length)
+  const at = url.search(/\/(dist|src|bench)\//)
+  if (at !== -1) return url.slice(at + 1)
+  return url.replace(/^file:\/\//, '')
+}
+
+/** Groups a frame: a package, one of our files, a Node internal, or V8 itself. */
+function sourceOf ({ url, functionName }) {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native / V8)'
+  if (url.startsWith('node:')) return url
+  const nm = url.lastIndexOf('node_modules/')
+  if (nm !== -1) {
+    const parts = url.slice(nm + 'node_modules/'.length).split('/')
+    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]
+  }
+  return shortUrl(url)
+}
