@@ -81,7 +81,7 @@ async function runBench () {
       c.proc = await c.start({ up, nginx, nodeArgs: [] })
       await checkCorrect(c)
     } catch (err) {
-      c.failed = `did not start or answered wrong: ${err.message.split('\n')[0]}`
+      c.failed = err.summary ? `did not start: ${err.summary}` : err.message.split('\n')[0]
       log(`${c.id}: ${err.message}`)
     }
   }

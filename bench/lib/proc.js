@@ -69,7 +69,11 @@ export async function startProcess (name, command, args, { readyLine = false, re
   ])
   if (outcome !== 'ready') {
     await stopProcess(proc)
-    throw new Error(`${name} ${outcome}: ${command} ${args.join(' ')}\n${proc.stderr.trim()}`)
+    const lastLine = proc.stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? proc.stderr.trim().split('\n').at(-1) ?? ''
+    const err = new Error(`${name} ${outcome}: ${command} ${args.join(' ')}\n${proc.stderr.trim()}`)
+    // For the table: what happened and the child's own error line, not the whole command.
+    err.summary = `${outcome}${lastLine ? ` (${lastLine.trim().slice(0, 160)})` : ''}`
+    throw err
   }
   return proc
 }

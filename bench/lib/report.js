@@ -53,7 +53,8 @@ export function caseTable (rows) {
   ]
   for (const r of rows) {
     const range = !Number.isFinite(r.rpsMin) ? '—' : `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`
-    const result = r.skipped ? 'skipped (see below)' : r.failed ? `FAILED: ${r.failed}` : (r.note ?? 'ok')
+    const result = (r.skipped ? 'skipped (see below)' : r.failed ? `FAILED: ${r.failed}` : (r.note ?? 'ok'))
+      .replace(/\|/g, '\\|').replace(/\n/g, ' ')
     out.push(`| ${r.label} | ${fmtInt(r.rps)} | ${range} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.kind === 'direct' ? '—' : fmt(r.rssMb, 0)} | ${result} |`)
   }
   return out.join('\n')

@@ -11,10 +11,17 @@ import { freePort, startProcess, waitForHttp } from './proc.js'
 /** Repository root (bench/lib/../..). */
 export const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..')
 
+/**
+ * The shadowdiff checkout under test: this repository, or another build
+ * (BENCH_SHADOWDIFF_ROOT=/path/to/checkout) to compare two versions with the
+ * same harness.
+ */
+export const SHADOWDIFF_ROOT = resolve(process.env.BENCH_SHADOWDIFF_ROOT || ROOT)
+
 /** Why shadowdiff cannot run here (not built), or undefined when it can. */
 export function shadowdiffUnavailable () {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
-    return 'dist/cli/main.js is missing: build with `npx tsc -p tsconfig.build.json` (the serve command must exist)'
+  if (!existsSync(join(SHADOWDIFF_ROOT, 'dist', 'cli', 'main.js'))) {
+    return `${join(SHADOWDIFF_ROOT, 'dist', 'cli', 'main.js')} is missing: build with \`npx tsc -p tsconfig.build.json\` (the serve command must exist)`
   }
   return undefined
 }
@@ -36,7 +43,7 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
     '--db', join(dir, 'x.db'), ...extraArgs, '--log-level', 'warn'
   ]
   const proc = await startProcess(name, process.execPath, [...nodeArgs, ...args], {
-    cwd: ROOT,
+    cwd: SHADOWDIFF_ROOT,
     readyUrl: `http://127.0.0.1:${adminPort}/api/status`
   })
   await waitForHttp(`http://127.0.0.1:${port}/`)
