@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { CASES, GOALS, UPSTREAMS } from './lib/cases.js'
 import { loadGenerator } from './lib/load.js'
 import { ensureTool, versionOf } from './lib/apt.js'
-import { startProcess, rssTreeMb } from './lib/proc.js'
+import { startProcess, rssTreeMb, cpuTreeSeconds } from './lib/proc.js'
 import { ROOT, shadowdiffUnavailable, settledStatus } from './lib/shadowdiff.js'
 import { PAYLOAD } from './lib/payload.js'
 import { summarize, caseTable, countersTable, evaluateGoals, goalsTable } from './lib/report.js'
@@ -41,7 +41,7 @@ const { values: flags } = parseArgs({
 
 const settings = {
   durationS: seconds('BENCH_DURATION', flags.quick ? 3 : 10),
-  warmupS: seconds('BENCH_WARMUP', flags.quick ? 1 : 3),
+  warmupS: seconds('BENCH_WARMUP', flags.quick ? 2 : 3),
   rounds: positiveInt('--rounds', flags.rounds ?? process.env.BENCH_ROUNDS ?? '3'),
   connections: positiveInt('BENCH_CONNECTIONS', process.env.BENCH_CONNECTIONS ?? '50'),
   threads: positiveInt('BENCH_THREADS', process.env.BENCH_THREADS ?? '1'),
@@ -150,10 +150,14 @@ async function measure (c, durationS, what) {
     if (mb !== undefined) c.rssPeakMb = Math.max(c.rssPeakMb ?? 0, mb)
   }
   const timer = setInterval(sample, 1000)
+  const cpuBefore = cpuTreeSeconds(c.proc.pid)
   try {
     const r = await loadgen.run(url, { durationS, connections: settings.connections, threads: settings.threads })
     sample()
-    log(`${what.padEnd(11)} ${c.id.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${r.p99Ms.toFixed(2)} ms${r.non2xx || r.socketErrors ? `  non-2xx ${r.non2xx} socket errors ${r.socketErrors}` : ''}`)
+    const cpu = cpuTreeSeconds(c.proc.pid) - cpuBefore
+    r.cpuUsPerReq = (cpu * 1e6) / r.requests
+    r.cpuPct = (100 * cpu) / durationS
+    log(`${what.padEnd(11)} ${c.id.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${r.p99Ms.toFixed(2).padStart(7)} ms  CPU ${r.cpuUsPerReq.toFixed(0).padStart(4)} µs/req ${r.cpuPct.toFixed(0).padStart(3)}%${r.non2xx || r.socketErrors ? `  non-2xx ${r.non2xx} socket errors ${r.socketErrors}` : ''}`)
     return r
   } catch (err) {
     c.failed = `load generator: ${err.message.split('\n')[0]}`

@@ -3,7 +3,7 @@
  * peers, shadowdiff) runs in its own process group so that it has its own
  * event loop and can be stopped together with its workers, and nothing else.
  */
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import net from 'node:net'
 import { once } from 'node:events'
@@ -114,18 +114,49 @@ export async function waitForHttp (url, timeoutMs = 10_000) {
  */
 export function rssTreeMb (pid) {
   let kb = 0
-  const stack = [pid]
   let seen = false
-  while (stack.length) {
-    const p = stack.pop()
+  for (const p of tree(pid)) {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8')
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(status)
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
       if (m) { kb += Number(m[1]); seen = true }
-      stack.push(...childrenOf(p))
     } catch { /* exited meanwhile */ }
   }
   return seen ? kb / 1024 : undefined
+}
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and its descendants, from
+ * /proc/<pid>/stat. CPU time per request is the comparison that survives a
+ * shared machine: other work steals wall time, not the proxy's own CPU time.
+ */
+export function cpuTreeSeconds (pid) {
+  let ticks = 0
+  let seen = false
+  for (const p of tree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+      seen = true
+    } catch { /* exited meanwhile */ }
+  }
+  return seen ? ticks / CLK_TCK : undefined
+}
+
+const CLK_TCK = (() => {
+  try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 }
+})()
+
+function tree (pid) {
+  const all = []
+  const stack = [pid]
+  while (stack.length) {
+    const p = stack.pop()
+    all.push(p)
+    stack.push(...childrenOf(p))
+  }
+  return all
 }
 
 function childrenOf (pid) {

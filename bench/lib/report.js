@@ -36,6 +36,8 @@ export function summarize (c) {
     rpsMax: Math.max(...rps),
     p50: rounds.length ? median(rounds.map((r) => r.p50Ms)) : NaN,
     p99: rounds.length ? median(rounds.map((r) => r.p99Ms)) : NaN,
+    cpuUsPerReq: rounds.length ? median(rounds.map((r) => r.cpuUsPerReq)) : NaN,
+    cpuPct: rounds.length ? median(rounds.map((r) => r.cpuPct)) : NaN,
     rssMb: c.rssPeakMb,
     status: c.status,
     note: c.note
@@ -48,14 +50,14 @@ const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US'
 /** The main markdown table. */
 export function caseTable (rows) {
   const out = [
-    '| case | req/s (median) | req/s range | p50 ms | p99 ms | RSS MB (peak) | result |',
-    '|---|--:|--:|--:|--:|--:|---|'
+    '| case | req/s (median) | req/s range | p50 ms | p99 ms | CPU µs/req | CPU % | RSS MB (peak) | result |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|---|'
   ]
   for (const r of rows) {
     const range = !Number.isFinite(r.rpsMin) ? '—' : `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`
     const result = (r.skipped ? 'skipped (see below)' : r.failed ? `FAILED: ${r.failed}` : (r.note ?? 'ok'))
       .replace(/\|/g, '\\|').replace(/\n/g, ' ')
-    out.push(`| ${r.label} | ${fmtInt(r.rps)} | ${range} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.kind === 'direct' ? '—' : fmt(r.rssMb, 0)} | ${result} |`)
+    out.push(`| ${r.label} | ${fmtInt(r.rps)} | ${range} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.cpuUsPerReq)} | ${fmt(r.cpuPct)} | ${r.kind === 'direct' ? '—' : fmt(r.rssMb, 0)} | ${result} |`)
   }
   return out.join('\n')
 }
