@@ -157,7 +157,7 @@ async function measure (c, durationS, what) {
     const cpu = cpuTreeSeconds(c.proc.pid) - cpuBefore
     r.cpuUsPerReq = (cpu * 1e6) / r.requests
     r.cpuPct = (100 * cpu) / durationS
-    log(`${what.padEnd(11)} ${c.id.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${r.p99Ms.toFixed(2).padStart(7)} ms  CPU ${r.cpuUsPerReq.toFixed(0).padStart(4)} µs/req ${r.cpuPct.toFixed(0).padStart(3)}%${r.non2xx || r.socketErrors ? `  non-2xx ${r.non2xx} socket errors ${r.socketErrors}` : ''}`)
+    log(`${what.padEnd(11)} ${c.id.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${r.p99Ms.toFixed(2).padStart(7)} ms  CPU ${r.cpuUsPerReq.toFixed(0).padStart(4)} µs/req ${r.cpuPct.toFixed(0).padStart(3)}%${r.non2xx || r.socketErrors ? `  non-2xx ${r.non2xx}, socket errors: ${r.errorKinds || 0}` : ''}`)
     return r
   } catch (err) {
     c.failed = `load generator: ${err.message.split('\n')[0]}`

@@ -34,6 +34,7 @@ end
  * @property {number} p99Ms      99th percentile latency
  * @property {number} non2xx     responses that were not 2xx/3xx
  * @property {number} socketErrors connect + read + write errors and timeouts
+ * @property {string} errorKinds  e.g. "timeout 3, read 1", empty when none
  */
 
 /**
@@ -79,7 +80,8 @@ async function runWrk (path, args) {
     p50Ms: r.p50Us / 1000,
     p99Ms: r.p99Us / 1000,
     non2xx: r.status,
-    socketErrors: r.connect + r.read + r.write + r.timeout
+    socketErrors: r.connect + r.read + r.write + r.timeout,
+    errorKinds: describeErrors({ connect: r.connect, read: r.read, write: r.write, timeout: r.timeout })
   }
 }
 
@@ -93,8 +95,13 @@ async function runAutocannon (cli, args) {
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
-    socketErrors: r.errors + r.timeouts
+    socketErrors: r.errors + r.timeouts,
+    errorKinds: describeErrors({ errors: r.errors, timeout: r.timeouts })
   }
+}
+
+function describeErrors (counts) {
+  return Object.entries(counts).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ')
 }
 
 function run (command, args) {

@@ -23,7 +23,7 @@ export function summarize (c) {
   const non2xx = rounds.reduce((n, r) => n + r.non2xx, 0)
   const socketErrors = rounds.reduce((n, r) => n + r.socketErrors, 0)
   if (!failed && non2xx) failed = `${non2xx} non-2xx responses`
-  if (!failed && socketErrors) failed = `${socketErrors} socket errors`
+  if (!failed && socketErrors) failed = `${socketErrors} socket errors (${rounds.map((r) => r.errorKinds).filter(Boolean).join('; ')})`
   const rps = rounds.map((r) => r.rps)
   return {
     id: c.id,
