@@ -58,3 +58,7 @@ export const RequestTooLarge = defineError('SHD_REQUEST_TOO_LARGE', 'Payload Too
 export const BadRequest = defineError('SHD_BAD_REQUEST', 'Bad Request: %s', 400)
 export const Unauthorized = defineError('SHD_UNAUTHORIZED', 'Unauthorized: a valid bearer token is required', 401)
 export const NotFound = defineError('SHD_NOT_FOUND', 'Not Found: %s', 404)
+// While the candidate serves clients (split and candidate modes).
+export const CandidateUnreachable = defineError('SHD_CANDIDATE_UNREACHABLE', 'Bad Gateway: candidate unreachable (%s)', 502)
+export const CandidateTimeout = defineError('SHD_CANDIDATE_TIMEOUT', 'Gateway Timeout: candidate did not answer in time', 504)
+export const CandidateBadResponse = defineError('SHD_CANDIDATE_BAD_RESPONSE', 'Bad Gateway: candidate sent an invalid response (%s)', 502)

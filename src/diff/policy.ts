@@ -8,6 +8,12 @@
 export interface PointerPattern {
   /** The pointer as written in the rule file. */
   readonly source: string
+  /**
+   * The unescaped reference tokens (RFC 6901 §4: `~1` → `/`, `~0` → `~`);
+   * a token that is exactly `*` or `**` is a wildcard. src/diff compiles
+   * these into one automaton per policy instead of calling `matches` per node.
+   */
+  readonly tokens: readonly string[]
   /** True when `tokens` (an unescaped, split pointer) is matched by this pattern. */
   matches(tokens: readonly string[]): boolean
 }

@@ -53,6 +53,14 @@ export interface EndpointReport {
   candidate5xx: number
   /** candidate5xx / compared. */
   candidate5xxRate: number
+  /** Primary answered 5xx (context for the candidate's 5xx). */
+  primary5xx?: number
+  /** Candidate failed or answered 5xx where the primary did not: what the gate's maxErrorRate judges. */
+  candidateNewErrors?: number
+  /** candidateNewErrors / compared. */
+  errorRate?: number
+  /** Exchanges whose only differences were noise. */
+  noise?: number
   latency: { primary: LatencySummary; candidate: LatencySummary }
   /** Most frequent differing fields, most frequent first. */
   fields: FieldCount[]
@@ -78,6 +86,13 @@ export interface ReportTotals {
   candidateErrors: number
   candidate5xx: number
   noise: number
+  primary5xx?: number
+  /** Candidate failed or answered 5xx where the primary did not. */
+  candidateNewErrors?: number
+  /** candidateNewErrors / compared. */
+  errorRate?: number
+  /** Latency over all endpoints, from the merged histograms. */
+  latency?: { primary: LatencySummary; candidate: LatencySummary }
 }
 
 export interface GateThresholds {

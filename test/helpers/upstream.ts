@@ -20,10 +20,20 @@ export async function startUpstream(handler: http.RequestListener): Promise<stri
 
 /** Starts a raw TCP server for malformed-HTTP and reset cases. */
 export async function startRawUpstream(onSocket: (socket: net.Socket) => void): Promise<string> {
-  const server = net.createServer(onSocket)
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+    onSocket(socket)
+  })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  onTestFinished(() => closeServer(server))
+  // Raw sockets are held open on purpose by some tests: destroy them, then close.
+  onTestFinished(() => {
+    for (const s of sockets) s.destroy()
+    return closeServer(server)
+  })
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 

@@ -1,0 +1,170 @@
+/**
+ * buildApp(config) wires the pipeline stages together and returns a handle
+ * that can listen, drain and close. It never listens by itself: tests build
+ * an app, listen on port 0 and talk HTTP to it.
+ *
+ *   client → proxy ─┬─ served side (primary) ──→ client
+ *                   └─ mirror scheduler → candidate (+ secondary)
+ *                          ↓ settled exchange
+ *                      compare stage → recorder → SQLite (batched)
+ */
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import type http from 'node:http'
+import { Pool } from 'undici'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import { createLogger, type Logger } from './logger.js'
+import { PipelineStats } from './stats.js'
+import { RulesReloader } from './rules/rules-reloader.js'
+import { MirrorScheduler } from './mirror/mirror-scheduler.js'
+import { CompareStage } from './diff/compare-stage.js'
+import { createProxyServer } from './proxy/proxy-server.js'
+import { shadowRouter, type TrafficRouter } from './proxy/traffic-router.js'
+import { openDatabase } from './store/open-database.js'
+import { Recorder } from './store/recorder.js'
+import { buildAdminServer } from './admin/admin-server.js'
+
+export interface App {
+  config: Config
+  logger: Logger
+  stats: PipelineStats
+  rules: RulesReloader
+  recorder: Recorder
+  scheduler: MirrorScheduler
+  compare: CompareStage
+  proxy: http.Server
+  admin: FastifyInstance
+  /** Listens on the configured ports (0 picks a free one); returns both base URLs. */
+  listen(): Promise<{ proxyUrl: string; adminUrl: string }>
+  /** Waits until every mirror has settled, every comparison is done, and the store has flushed. */
+  drain(): Promise<void>
+  /** Graceful stop: refuse new connections, finish in-flight requests, drain (bounded), close the database. */
+  close(opts?: { graceMs?: number }): Promise<void>
+  status(): Record<string, unknown>
+}
+
+export interface BuildOptions {
+  logger?: Logger
+}
+
+export function buildApp(config: Config, opts: BuildOptions = {}): App {
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  const startedAt = new Date()
+  const stats = new PipelineStats()
+  const rules = new RulesReloader(config.rules, logger)
+  const db = openDatabase(config.db)
+  const recorder = new Recorder(db, {
+    flushIntervalMs: config.store.flushIntervalMs,
+    maxPending: config.store.maxPending,
+    bodyCapBytes: config.store.bodyCapBytes,
+    redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery },
+    logger,
+  })
+  stats.attach(recorder)
+  const scheduler = new MirrorScheduler(
+    {
+      primary: config.primary,
+      candidate: config.candidate,
+      secondary: config.secondary,
+      maxInFlight: config.mirror.maxInFlight,
+      maxQueue: config.mirror.maxQueue,
+      timeoutMs: config.mirror.timeoutMs,
+      captureBytes: config.diff.captureBytes,
+    },
+    stats,
+  )
+  const compare = new CompareStage(recorder, stats, config.diff.maxQueue)
+  const servingPool = (origin: string) =>
+    new Pool(origin, {
+      connections: config.proxy.connections,
+      pipelining: 1,
+      headersTimeout: config.proxy.timeoutMs,
+      bodyTimeout: config.proxy.timeoutMs,
+      keepAliveTimeout: 4_000,
+    })
+  const pools = { primary: servingPool(config.primary), candidate: servingPool(config.candidate) }
+  let router: TrafficRouter = shadowRouter(config.secondary !== null)
+
+  const proxy = createProxyServer({
+    config,
+    stats,
+    rules: rules.current,
+    router: () => router,
+    scheduler,
+    onSettled: compare.accept,
+    pools,
+    logger,
+  })
+
+  const app: App = {
+    config,
+    logger,
+    stats,
+    rules,
+    recorder,
+    scheduler,
+    compare,
+    proxy,
+    admin: undefined as unknown as FastifyInstance,
+    async listen() {
+      proxy.listen(config.port, config.host)
+      await once(proxy, 'listening')
+      await app.admin.listen({ port: config.adminPort, host: config.adminHost })
+      rules.watch()
+      const p = proxy.address() as AddressInfo
+      const a = app.admin.server.address() as AddressInfo
+      const proxyUrl = `http://${hostFor(config.host)}:${p.port}`
+      const adminUrl = `http://${hostFor(config.adminHost)}:${a.port}`
+      logger.info({ proxy: proxyUrl, admin: adminUrl, primary: config.primary, candidate: config.candidate }, 'shadowdiff listening')
+      return { proxyUrl, adminUrl }
+    },
+    async drain() {
+      // Mirrors settle into the compare stage, which feeds the recorder: drain in that order.
+      await scheduler.drain()
+      await compare.drain()
+      recorder.flush()
+    },
+    async close({ graceMs = 10_000 } = {}) {
+      rules.close()
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()))
+      proxy.closeIdleConnections()
+      const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref())
+      if ((await Promise.race([closed, deadline])) === 'timeout') {
+        logger.warn({ graceMs }, 'clients still connected after the grace period; closing their connections')
+        proxy.closeAllConnections()
+      }
+      if ((await Promise.race([app.drain().then(() => 'ok' as const), deadline])) === 'timeout') {
+        logger.warn({ inFlight: scheduler.inFlight, queued: scheduler.queued }, 'mirrors still in flight after the grace period; cancelling them')
+        await scheduler.destroy()
+        await compare.drain()
+      }
+      await app.admin.close()
+      await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close()])
+      recorder.close()
+      logger.info(stats.toJSON(), 'shadowdiff stopped')
+    },
+    status() {
+      return {
+        mode: 'shadow',
+        startedAt: startedAt.toISOString(),
+        primary: config.primary,
+        candidate: config.candidate,
+        secondary: config.secondary,
+        inFlight: scheduler.inFlight,
+        queued: scheduler.queued,
+        compareQueued: compare.queued,
+        ...stats.toJSON(),
+        store: recorder.stats(),
+        rules: rules.status(),
+      }
+    },
+  }
+  app.admin = buildAdminServer(app)
+  return app
+}
+
+function hostFor(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}

@@ -1,0 +1,55 @@
+/**
+ * `shadowdiff gate`: a verdict for CI. Exit 0 pass, 1 fail (too few samples
+ * fails too: no evidence is not a pass), 2 usage or unreadable database.
+ */
+import { buildReport } from '../report/build-report.js'
+import { formatVerdict } from '../gate/format-verdict.js'
+import type { GateThresholds } from '../report/report-types.js'
+import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
+import { UsageError } from '../errors.js'
+import { readConfigFile } from './config-file.js'
+import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+
+const FLAGS: FlagSpec = {
+  ...SOURCE_FLAGS,
+  format: { type: 'string' },
+  config: { type: 'string' },
+  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  help: { type: 'boolean', short: 'h' },
+}
+
+const USAGE = `Usage: shadowdiff gate [thresholds] [options]
+
+  --max-divergence RATE           overall divergent/compared at most (default 0.01; 1% also accepted)
+  --min-samples N                 compared exchanges needed for a verdict (default 100)
+  --max-error-rate RATE           candidate errors and 5xx / compared at most (default 0.01)
+  --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
+  --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
+  --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
+  --config FILE                   YAML/JSON whose 'gate' section sets thresholds and per-endpoint overrides
+  --format text|json              verdict format (default text)
+${SOURCE_USAGE}
+
+Exit status: 0 pass, 1 fail, 2 usage or unreadable database.`
+
+/** The `gate` section of a config file, if one is given. */
+export function gateConfigFrom(path: string | undefined): Partial<GateThresholds> {
+  if (!path) return {}
+  const doc = readConfigFile(path)
+  return (doc.gate as Partial<GateThresholds>) ?? {}
+}
+
+export async function gateCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS)
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const format = str(values, 'format') ?? 'text'
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got '${format}'`)
+  const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
+  const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds })
+  process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict) + '\n')
+  return verdict.ok ? 0 : 1
+}

@@ -1,0 +1,68 @@
+/**
+ * Command-line entry: `shadowdiff <command> [flags]`. Exit codes: 0 success
+ * (gate passed), 1 gate failed or runtime failure, 2 usage, config or input
+ * errors (with a one-line reason and the usage on stderr).
+ */
+import { ShadowdiffError } from '../errors.js'
+import { serveCommand } from './serve-command.js'
+import { reportCommand } from './report-command.js'
+import { diffsCommand } from './diffs-command.js'
+import { gateCommand } from './gate-command.js'
+import { rulesCommand } from './rules-command.js'
+import { demoCommand } from './demo-command.js'
+
+export const USAGE = `Usage: shadowdiff <command> [options]
+
+Commands:
+  serve     run the proxy: primary serves, candidate mirrored and compared
+  report    summarise recorded exchanges (json, md, html, junit)
+  diffs     print divergent exchanges as NDJSON
+  gate      pass/fail verdict for CI (exit 0 pass, 1 fail, 2 usage)
+  rules     check | explain: validate rule files, explain one recorded exchange
+  demo      a self-contained tour: two sample services, traffic, report, gate
+
+Run 'shadowdiff <command> --help' for the options of a command.`
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  report: reportCommand,
+  diffs: diffsCommand,
+  gate: gateCommand,
+  rules: rulesCommand,
+  demo: demoCommand,
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  if (command === '--version' || command === '-v') {
+    const { readFileSync } = await import('node:fs')
+    console.log(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version)
+    return 0
+  }
+  const run = COMMANDS[command]
+  if (!run) {
+    console.error(`shadowdiff: unknown command '${command}' (expected one of ${Object.keys(COMMANDS).join(', ')})\n\n${USAGE}`)
+    return 2
+  }
+  try {
+    return await run(rest)
+  } catch (err) {
+    if (err instanceof ShadowdiffError && ['SHD_USAGE', 'SHD_CONFIG_INVALID'].includes(err.code)) {
+      console.error(`shadowdiff ${command}: ${err.message}\nRun 'shadowdiff ${command} --help' for usage.`)
+      return 2
+    }
+    if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE'].includes(err.code)) {
+      console.error(`shadowdiff ${command}: ${err.message}`)
+      return 2
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`shadowdiff ${command}: ${(err as Error).message}: the port is taken; choose another with --port/--admin-port`)
+      return 2
+    }
+    throw err
+  }
+}

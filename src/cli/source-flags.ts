@@ -1,0 +1,36 @@
+/**
+ * Flags shared by every command that reads recorded data: one or more
+ * `--db` (files or folders of *.db, merged exactly) and a time window.
+ */
+import { existsSync } from 'node:fs'
+import { UsageError } from '../errors.js'
+import { parseWindow, type TimeWindow } from '../time-window.js'
+import { resolveSources } from '../report/build-report.js'
+import { str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+
+export const SOURCE_FLAGS: FlagSpec = {
+  db: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  last: { type: 'string' },
+}
+
+export const SOURCE_USAGE = `  --db PATH                SQLite file or folder of them; repeat to merge a fleet (default ./shadowdiff.db)
+  --since TIME             only exchanges at or after TIME (ISO 8601 or epoch ms)
+  --until TIME             only exchanges before TIME
+  --last DURATION          only the last 15m, 2h, 7d …`
+
+export function sourcesFrom(values: ParsedFlags['values']): string[] {
+  const given = strs(values, 'db')
+  const paths = given.length > 0 ? given : ['./shadowdiff.db']
+  for (const p of paths) {
+    if (!existsSync(p)) throw new UsageError(`--db ${p}: no such file or folder (record some traffic with 'shadowdiff serve --db ${p}' first)`)
+  }
+  const sources = resolveSources(paths)
+  if (sources.length === 0) throw new UsageError(`--db ${paths.join(', ')}: no *.db files found`)
+  return sources
+}
+
+export function windowFrom(values: ParsedFlags['values']): TimeWindow {
+  return parseWindow({ since: str(values, 'since'), until: str(values, 'until'), last: str(values, 'last') })
+}

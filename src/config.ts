@@ -1,0 +1,310 @@
+/**
+ * Configuration: one DEFAULTS object (pino's defaultOptions), a validator
+ * that collects every problem and throws once (fastify's
+ * initial-config-validation), and a frozen result. Unknown keys are errors.
+ */
+import { ConfigInvalid } from './errors.js'
+
+export interface Config {
+  primary: string
+  candidate: string
+  /** Optional second instance of the primary's code, for noise cancellation. */
+  secondary: string | null
+  host: string
+  port: number
+  adminHost: string
+  adminPort: number
+  /** Required when the admin API binds anywhere but loopback. */
+  adminToken: string | null
+  db: string
+  /** A rule file or a folder of them; null for none. */
+  rules: string | null
+  logLevel: string
+  mirror: {
+    /** Methods that are mirrored; others are served but not mirrored. */
+    methods: string[]
+    /** Percentage of eligible requests mirrored, 0–100. */
+    sample: number
+    /** Candidate requests in flight at most. */
+    maxInFlight: number
+    /** Mirrors waiting for a free slot at most; beyond, dropped and counted. */
+    maxQueue: number
+    /** Candidate timeout, whole exchange, in milliseconds. */
+    timeoutMs: number
+    /** Request bodies above this are served but not mirrored. */
+    maxBodyBytes: number
+  }
+  proxy: {
+    /** Primary timeout (headers and between body chunks), in milliseconds. */
+    timeoutMs: number
+    /** Request bodies above this are refused with 413. */
+    maxRequestBytes: number
+    /** Connections per upstream at most. */
+    connections: number
+    /** Header-read timeout for clients (slowloris), in milliseconds. */
+    headersTimeoutMs: number
+  }
+  diff: {
+    /** Response bytes kept for comparison; larger bodies are compared by SHA-256. */
+    captureBytes: number
+    /** Settled exchanges waiting for comparison at most; beyond, dropped and counted. */
+    maxQueue: number
+  }
+  store: {
+    flushIntervalMs: number
+    maxPending: number
+    /** Stored body bytes per side of a divergent exchange. */
+    bodyCapBytes: number
+    redactHeaders: string[]
+    redactBody: string[]
+    redactQuery: string[]
+    retainDays: number
+    maxDbMb: number
+  }
+  gate: {
+    maxDivergence: number
+    minSamples: number
+    maxErrorRate: number
+    maxLatencyRatio: number
+    minEndpointSamples: number
+    maxEndpointDivergence: number
+    endpoints: Record<string, Record<string, number>>
+  }
+  split: {
+    stickyHeader: string | null
+    stickyCookie: string | null
+    routeOverrideHeader: string | null
+    servedByHeader: string
+    reverseShadow: boolean
+    rollbackWindowMs: number
+    rollbackMaxFailureRate: number
+    rollbackMinRequests: number
+  }
+}
+
+export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] }
+
+export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
+  secondary: null,
+  host: '127.0.0.1',
+  port: 8080,
+  adminHost: '127.0.0.1',
+  adminPort: 8081,
+  adminToken: null,
+  db: './shadowdiff.db',
+  rules: null,
+  logLevel: 'info',
+  mirror: {
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+    sample: 100,
+    maxInFlight: 128,
+    maxQueue: 512,
+    timeoutMs: 5_000,
+    maxBodyBytes: 1024 * 1024,
+  },
+  proxy: {
+    timeoutMs: 30_000,
+    maxRequestBytes: 10 * 1024 * 1024,
+    connections: 128,
+    headersTimeoutMs: 10_000,
+  },
+  diff: {
+    captureBytes: 256 * 1024,
+    maxQueue: 4096,
+  },
+  store: {
+    flushIntervalMs: 1_000,
+    maxPending: 10_000,
+    bodyCapBytes: 64 * 1024,
+    redactHeaders: [],
+    redactBody: [],
+    redactQuery: [],
+    retainDays: 0,
+    maxDbMb: 0,
+  },
+  gate: {
+    maxDivergence: 0.01,
+    minSamples: 100,
+    maxErrorRate: 0.01,
+    maxLatencyRatio: 0,
+    minEndpointSamples: 0,
+    maxEndpointDivergence: 0,
+    endpoints: {},
+  },
+  split: {
+    stickyHeader: null,
+    stickyCookie: null,
+    routeOverrideHeader: null,
+    servedByHeader: 'x-shadowdiff-served-by',
+    reverseShadow: true,
+    rollbackWindowMs: 30_000,
+    rollbackMaxFailureRate: 0.05,
+    rollbackMinRequests: 20,
+  },
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+type Check = (value: unknown) => string | null
+
+const isInt = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}`
+const isNum = (min: number, max: number): Check => (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`
+const isBool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false')
+const isStr: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string')
+const isStrOrNull: Check = (v) => (v === null ? null : isStr(v))
+const isHeaderName: Check = (v) => (typeof v === 'string' && HTTP_TOKEN.test(v) ? null : 'must be an HTTP header name')
+const isHeaderOrNull: Check = (v) => (v === null ? null : isHeaderName(v))
+const isStrList: Check = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0) ? null : 'must be a list of non-empty strings')
+const isHttpUrl: Check = (v) => {
+  if (typeof v !== 'string') return 'must be an http:// or https:// URL'
+  try {
+    const u = new URL(v)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http:// or https:// URL'
+    if (u.pathname !== '/' || u.search) return 'must be an origin (scheme://host:port) without a path or query'
+    return null
+  } catch {
+    return 'must be an http:// or https:// URL'
+  }
+}
+const isUrlOrNull: Check = (v) => (v === null ? null : isHttpUrl(v))
+const isMethods: Check = (v) =>
+  Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'string' && HTTP_TOKEN.test(m))
+    ? null
+    : 'must be a list of HTTP methods such as GET,HEAD,OPTIONS'
+const isLogLevel: Check = (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? null : `must be one of ${LOG_LEVELS.join(', ')}`)
+const isRecord: Check = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? null : 'must be a mapping')
+
+const SCHEMA: Record<string, Check | Record<string, Check>> = {
+  primary: isHttpUrl,
+  candidate: isHttpUrl,
+  secondary: isUrlOrNull,
+  host: isStr,
+  port: isInt(0, 65535),
+  adminHost: isStr,
+  adminPort: isInt(0, 65535),
+  adminToken: isStrOrNull,
+  db: isStr,
+  rules: isStrOrNull,
+  logLevel: isLogLevel,
+  mirror: {
+    methods: isMethods,
+    sample: isNum(0, 100),
+    maxInFlight: isInt(1),
+    maxQueue: isInt(0),
+    timeoutMs: isInt(1),
+    maxBodyBytes: isInt(0),
+  },
+  proxy: { timeoutMs: isInt(1), maxRequestBytes: isInt(0), connections: isInt(1), headersTimeoutMs: isInt(1) },
+  diff: { captureBytes: isInt(0), maxQueue: isInt(1) },
+  store: {
+    flushIntervalMs: isInt(10),
+    maxPending: isInt(1),
+    bodyCapBytes: isInt(0),
+    redactHeaders: isStrList,
+    redactBody: isStrList,
+    redactQuery: isStrList,
+    retainDays: isNum(0, 36500),
+    maxDbMb: isNum(0, 1e9),
+  },
+  gate: {
+    maxDivergence: isNum(0, 1),
+    minSamples: isInt(0),
+    maxErrorRate: isNum(0, 1),
+    maxLatencyRatio: isNum(0, 1e6),
+    minEndpointSamples: isInt(0),
+    maxEndpointDivergence: isNum(0, 1),
+    endpoints: isRecord,
+  },
+  split: {
+    stickyHeader: isHeaderOrNull,
+    stickyCookie: isStrOrNull,
+    routeOverrideHeader: isHeaderOrNull,
+    servedByHeader: isHeaderName,
+    reverseShadow: isBool,
+    rollbackWindowMs: isInt(100),
+    rollbackMaxFailureRate: isNum(0, 1),
+    rollbackMinRequests: isInt(1),
+  },
+}
+
+/**
+ * Merges `input` over DEFAULTS, checks every key, and returns a frozen Config.
+ * Collects every problem before throwing one ConfigInvalid.
+ *
+ * @example
+ *   validateConfig({ primary: 'http://127.0.0.1:3000', candidate: 'http://127.0.0.1:3001' })
+ */
+export function validateConfig(input: Record<string, unknown>): Config {
+  const problems: string[] = []
+  const merged: Record<string, unknown> = {}
+  for (const key of Object.keys(input)) {
+    if (!(key in SCHEMA)) problems.push(`${key}: unknown key (expected one of ${Object.keys(SCHEMA).join(', ')})`)
+  }
+  for (const [key, check] of Object.entries(SCHEMA)) {
+    const given = input[key]
+    const fallback = (DEFAULTS as Record<string, unknown>)[key]
+    if (typeof check === 'function') {
+      const value = given === undefined ? fallback : given
+      if (value === undefined) {
+        problems.push(`${key}: is required`)
+        continue
+      }
+      const problem = check(value)
+      if (problem) problems.push(`${key} ${problem}, got ${show(value)}`)
+      merged[key] = value
+      continue
+    }
+    const section: Record<string, unknown> = { ...(fallback as Record<string, unknown>) }
+    if (given !== undefined) {
+      if (!given || typeof given !== 'object' || Array.isArray(given)) {
+        problems.push(`${key} must be a mapping, got ${show(given)}`)
+      } else {
+        for (const [sub, value] of Object.entries(given)) {
+          if (!(sub in check)) {
+            problems.push(`${key}.${sub}: unknown key (expected one of ${Object.keys(check).join(', ')})`)
+            continue
+          }
+          if (value !== undefined) section[sub] = value
+        }
+      }
+    }
+    for (const [sub, subCheck] of Object.entries(check)) {
+      const problem = subCheck(section[sub])
+      if (problem) problems.push(`${key}.${sub} ${problem}, got ${show(section[sub])}`)
+    }
+    merged[key] = section
+  }
+  if (problems.length > 0) throw new ConfigInvalid(problems.join('; '))
+  const config = merged as unknown as Config
+  config.mirror.methods = config.mirror.methods.map((m) => m.toUpperCase())
+  const split = config.split
+  if (split.stickyHeader && split.stickyCookie) {
+    throw new ConfigInvalid(`split.stickyHeader and split.stickyCookie are mutually exclusive, got both ('${split.stickyHeader}', '${split.stickyCookie}')`)
+  }
+  if (!isLoopback(config.adminHost) && !config.adminToken) {
+    throw new ConfigInvalid(
+      `adminHost '${config.adminHost}' is not loopback: set an admin token (--admin-token or SHADOWDIFF_ADMIN_TOKEN) so the admin API is not open to the network`,
+    )
+  }
+  return deepFreeze(config)
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return `'${text}'`
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,86 @@
+/**
+ * Body comparison: byte fast path, then hashes for truncated bodies, JSON
+ * diff when both sides are JSON, a unified line diff for text, hashes for
+ * binary.
+ */
+import { createHash } from 'node:crypto'
+import { isUtf8 } from 'node:buffer'
+import type { CapturedResponse, Divergence } from '../types.js'
+import type { ComparePolicy } from './policy.js'
+import { diffJson } from './json-diff.js'
+import { headerValue, isJsonType, isTextType, mediaType } from './media-type.js'
+import { normalizeText } from './text-normalize.js'
+import { unifiedDiff } from './line-diff.js'
+
+const NOT_JSON = Symbol('not json')
+
+/** Appends the body divergence of two captured responses, if any, to `out`. */
+export function compareBodies(p: CapturedResponse, c: CapturedResponse, policy: ComparePolicy, out: Divergence[]): void {
+  if (!p.complete || !c.complete) {
+    // Only the first bytes were kept: compare what the capture measured.
+    const hp = p.sha256 ?? sha256(p.body)
+    const hc = c.sha256 ?? sha256(c.body)
+    if (hp !== hc || p.size !== c.size) out.push(hashDivergence(hp, hc, p.size, c.size))
+    return
+  }
+  // Fast path: identical bytes are equal under every policy, no parsing.
+  if (p.body.equals(c.body)) return
+  const pType = mediaType(headerValue(p.headers, 'content-type'))
+  const cType = mediaType(headerValue(c.headers, 'content-type'))
+  if (isJsonType(pType) || isJsonType(cType) || (looksJson(p.body) && looksJson(c.body))) {
+    const a = parseJson(p.body)
+    const b = a === NOT_JSON ? NOT_JSON : parseJson(c.body)
+    if (a !== NOT_JSON && b !== NOT_JSON) {
+      try {
+        const ops = diffJson(a, b, policy)
+        if (ops.length > 0) out.push({ kind: 'body', ops })
+        return
+      } catch (err) {
+        // Nesting deeper than the stack: fall through to a hash comparison.
+        if (!(err instanceof RangeError)) throw err
+        out.push(hashDivergence(sha256(p.body), sha256(c.body), p.size, c.size))
+        return
+      }
+    }
+  }
+  if (isText(pType, p.body) && isText(cType, c.body)) {
+    const a = normalizeText(p.body.toString('utf8'), policy.text)
+    const b = normalizeText(c.body.toString('utf8'), policy.text)
+    if (a !== b) out.push({ kind: 'body', text: unifiedDiff(a, b) })
+    return
+  }
+  out.push(hashDivergence(sha256(p.body), sha256(c.body), p.size, c.size))
+}
+
+function hashDivergence(hp: string, hc: string, sp: number, sc: number): Divergence {
+  return { kind: 'body', sha256: { primary: hp, candidate: hc }, size: { primary: sp, candidate: sc } }
+}
+
+/** SHA-256 of a buffer, hex. */
+export function sha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex')
+}
+
+/** Cheap pre-check before trying JSON.parse on an untyped body: first non-blank byte is `{` or `[`. */
+function looksJson(body: Buffer): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]
+    if (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) continue
+    return ch === 0x7b || ch === 0x5b
+  }
+  return false
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return NOT_JSON
+  }
+}
+
+/** Text when the media type says so; untyped or octet-stream bodies are sniffed (UTF-8, no NUL). */
+function isText(type: string, body: Buffer): boolean {
+  if (type !== '' && type !== 'application/octet-stream') return isTextType(type)
+  return body.indexOf(0) === -1 && isUtf8(body)
+}

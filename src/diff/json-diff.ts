@@ -1,0 +1,278 @@
+/**
+ * Policy-aware JSON diff producing RFC 6902 operations.
+ *
+ * The returned patch is valid against the *filtered* primary document (the
+ * primary with every `ignore.body` match removed) and, applied to it, yields
+ * the filtered candidate, except that `unordered` and `keyed` arrays come out
+ * in primary order (their order is, by definition, not a difference).
+ *
+ * Subtrees that no pattern can reach are handed to fast-json-patch `compare`
+ * unchanged, so a policy costs nothing where it does not apply. Neither
+ * document is mutated; operation values may share structure with `b`.
+ */
+// fast-json-patch is CommonJS: Node's ESM loader only offers its default export.
+import jsonpatch from 'fast-json-patch'
+import type { Operation } from 'fast-json-patch'
+import type { ComparePolicy } from './policy.js'
+import { automatonFor } from './pointer-automaton.js'
+import type { PointerState, Tolerance } from './pointer-automaton.js'
+import { escapeToken } from './pointer-pattern.js'
+
+const { compare } = jsonpatch
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type JsonObject = { [key: string]: Json }
+
+const hasOwn = Object.prototype.hasOwnProperty
+// Bounds the trial diffs pairLeftovers may run (leftover primary × candidate elements).
+const MAX_PAIRING_WORK = 256
+
+/**
+ * Diffs two parsed JSON documents under a policy.
+ *
+ * @example
+ *   diffJson({ a: 1, t: 5 }, { a: 2, t: 6 }, policyIgnoring('/t'))
+ *   // → [{ op: 'replace', path: '/a', value: 2 }]
+ */
+export function diffJson(a: unknown, b: unknown, policy: ComparePolicy): Operation[] {
+  const ops: Operation[] = []
+  const root = automatonFor(policy).root
+  if (root?.ignore) return ops
+  diffValue(a as Json, b as Json, '', root, ops)
+  return ops
+}
+
+function isContainer(v: Json): v is Json[] | JsonObject {
+  return typeof v === 'object' && v !== null
+}
+
+function diffValue(a: Json, b: Json, path: string, st: PointerState | null, ops: Operation[]): void {
+  if (a === b) return
+  if (st === null) return rawDiff(a, b, path, ops)
+  if (isContainer(a) && isContainer(b)) {
+    const aArr = Array.isArray(a)
+    if (aArr && Array.isArray(b)) {
+      if (st.keyed !== undefined || st.unordered) return alignedArrayDiff(a, b, path, st, ops)
+      return indexArrayDiff(a, b, path, st, ops)
+    }
+    if (!aArr && !Array.isArray(b)) return objectDiff(a as JsonObject, b as JsonObject, path, st, ops)
+  } else if (typeof a === 'number' && typeof b === 'number' && st.tolerance && within(a, b, st.tolerance)) {
+    return
+  }
+  ops.push({ op: 'replace', path, value: filterValue(b, st) })
+}
+
+/** No pattern applies below: plain fast-json-patch, paths re-rooted at `path`. */
+function rawDiff(a: Json, b: Json, path: string, ops: Operation[]): void {
+  if (isContainer(a) && isContainer(b) && Array.isArray(a) === Array.isArray(b)) {
+    const sub = compare(a, b)
+    for (const op of sub) {
+      if (path !== '') op.path = path + op.path
+      ops.push(op)
+    }
+    return
+  }
+  // Different types or different scalars. `compare` cannot express a root
+  // replacement, so it is done here for every level.
+  ops.push({ op: 'replace', path, value: b })
+}
+
+function within(a: number, b: number, tol: Tolerance): boolean {
+  const d = Math.abs(a - b)
+  if (tol.abs !== undefined && d <= tol.abs) return true
+  return tol.rel !== undefined && d <= tol.rel * Math.max(Math.abs(a), Math.abs(b))
+}
+
+function objectDiff(a: JsonObject, b: JsonObject, path: string, st: PointerState, ops: Operation[]): void {
+  const uniform = st.uniform
+  const other = uniform ? st.other() : null
+  for (const k in a) {
+    if (!hasOwn.call(a, k)) continue
+    const cs = uniform ? other : st.child(k)
+    if (cs?.ignore) continue
+    if (!hasOwn.call(b, k)) {
+      ops.push({ op: 'remove', path: path + '/' + escapeToken(k) })
+      continue
+    }
+    const av = a[k]
+    const bv = b[k]
+    if (av !== bv) diffValue(av, bv, path + '/' + escapeToken(k), cs, ops)
+  }
+  for (const k in b) {
+    if (!hasOwn.call(b, k) || hasOwn.call(a, k)) continue
+    const cs = uniform ? other : st.child(k)
+    if (cs?.ignore) continue
+    ops.push({ op: 'add', path: path + '/' + escapeToken(k), value: filterValue(b[k], cs) })
+  }
+}
+
+/** An array with the ignored elements dropped, plus each kept element's state. */
+interface Filtered {
+  items: Json[]
+  states: (PointerState | null)[]
+}
+
+function filterArray(arr: Json[], st: PointerState): Filtered {
+  const items: Json[] = []
+  const states: (PointerState | null)[] = []
+  const uniform = st.uniform
+  const other = uniform ? st.other() : null
+  const check = st.childIgnorable
+  for (let i = 0; i < arr.length; i++) {
+    // Patterns name original indices: `/items/0` is the first element as sent.
+    const cs = uniform ? other : st.child(String(i))
+    if (check && cs?.ignore) continue
+    items.push(arr[i])
+    states.push(cs)
+  }
+  return { items, states }
+}
+
+function indexArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, ops: Operation[]): void {
+  const fa = filterArray(a, st)
+  const fb = filterArray(b, st)
+  const n = Math.min(fa.items.length, fb.items.length)
+  for (let i = 0; i < n; i++) {
+    const av = fa.items[i]
+    const bv = fb.items[i]
+    if (av !== bv) diffValue(av, bv, path + '/' + i, fa.states[i], ops)
+  }
+  // Remove from the end backwards so every index is valid when applied.
+  for (let i = fa.items.length - 1; i >= n; i--) ops.push({ op: 'remove', path: path + '/' + i })
+  for (let i = n; i < fb.items.length; i++) {
+    ops.push({ op: 'add', path: path + '/' + i, value: filterValue(fb.items[i], fb.states[i]) })
+  }
+}
+
+/**
+ * `keyed` and `unordered` arrays. Elements are paired by key (keyed) or by
+ * canonical value (unordered, a multiset); unordered leftovers are then paired
+ * in order so a changed element is one nested diff rather than remove + add.
+ * The patch removes unpaired primary elements (highest index first), then
+ * walks the candidate: an unpaired candidate element is one `add` at its own
+ * index, a paired slot takes the next paired primary element in primary
+ * order and is diffed against its partner. Pure reorderings yield no ops.
+ */
+function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, ops: Operation[]): void {
+  const fa = filterArray(a, st)
+  const fb = filterArray(b, st)
+  const key = st.keyed
+  const keyOf = (v: Json, s: PointerState | null): string =>
+    key !== undefined && isContainer(v) && !Array.isArray(v) && hasOwn.call(v, key)
+      ? 'k' + canonical(v[key], null)
+      : 'v' + canonical(v, s)
+  const byKey = new Map<string, number[]>()
+  for (let i = 0; i < fa.items.length; i++) {
+    const k = keyOf(fa.items[i], fa.states[i])
+    const q = byKey.get(k)
+    if (q) q.push(i)
+    else byKey.set(k, [i])
+  }
+  const aToB = new Int32Array(fa.items.length).fill(-1)
+  const bToA = new Int32Array(fb.items.length).fill(-1)
+  for (let j = 0; j < fb.items.length; j++) {
+    const q = byKey.get(keyOf(fb.items[j], fb.states[j]))
+    if (q && q.length > 0) {
+      const i = q.shift()!
+      aToB[i] = j
+      bToA[j] = i
+    }
+  }
+  if (key === undefined) pairLeftovers(fa, fb, aToB, bToA)
+  for (let i = fa.items.length - 1; i >= 0; i--) {
+    if (aToB[i] === -1) ops.push({ op: 'remove', path: path + '/' + i })
+  }
+  let nextA = 0
+  for (let j = 0; j < fb.items.length; j++) {
+    if (bToA[j] === -1) {
+      ops.push({ op: 'add', path: path + '/' + j, value: filterValue(fb.items[j], fb.states[j]) })
+      continue
+    }
+    while (aToB[nextA] === -1) nextA++
+    const i = nextA++
+    diffValue(fa.items[i], fb.items[aToB[i]], path + '/' + j, fa.states[i], ops)
+  }
+}
+
+/**
+ * Pairs the unordered elements that found no equal partner: each leftover
+ * primary element takes the leftover candidate element it differs least from
+ * (fewest ops), so `{id: 1, v: 1}` → `{id: 1, v: 9}` is one nested replace.
+ * Greedy and quadratic, so only for small leftovers; larger ones pair in order.
+ */
+function pairLeftovers(fa: Filtered, fb: Filtered, aToB: Int32Array, bToA: Int32Array): void {
+  const ua: number[] = []
+  const ub: number[] = []
+  for (let i = 0; i < aToB.length; i++) if (aToB[i] === -1) ua.push(i)
+  for (let j = 0; j < bToA.length; j++) if (bToA[j] === -1) ub.push(j)
+  const n = Math.min(ua.length, ub.length)
+  if (n === 0) return
+  const small = ua.length * ub.length <= MAX_PAIRING_WORK
+  for (const i of ua) {
+    let best = -1
+    let bestCost = Infinity
+    for (let k = 0; k < ub.length; k++) {
+      const j = ub[k]
+      if (bToA[j] !== -1) continue
+      if (!small) {
+        best = j
+        break
+      }
+      const trial: Operation[] = []
+      diffValue(fa.items[i], fb.items[j], '', fa.states[i], trial)
+      if (trial.length < bestCost) {
+        bestCost = trial.length
+        best = j
+        if (bestCost <= 1) break
+      }
+    }
+    if (best === -1) return
+    aToB[i] = best
+    bToA[best] = i
+  }
+}
+
+/**
+ * A string equal for equal values under the policy: object keys sorted,
+ * ignored members dropped, unordered/keyed arrays sorted.
+ */
+function canonical(v: Json, st: PointerState | null): string {
+  if (!isContainer(v)) return JSON.stringify(v)
+  if (Array.isArray(v)) {
+    const parts: string[] = []
+    for (let i = 0; i < v.length; i++) {
+      const cs = st === null ? null : st.uniform ? st.other() : st.child(String(i))
+      if (cs?.ignore) continue
+      parts.push(canonical(v[i], cs))
+    }
+    if (st !== null && (st.unordered || st.keyed !== undefined)) parts.sort()
+    return '[' + parts.join(',') + ']'
+  }
+  const keys = Object.keys(v).sort()
+  const parts: string[] = []
+  for (const k of keys) {
+    const cs = st === null ? null : st.child(k)
+    if (cs?.ignore) continue
+    parts.push(JSON.stringify(k) + ':' + canonical(v[k], cs))
+  }
+  return '{' + parts.join(',') + '}'
+}
+
+/** `v` with every ignored member removed (a copy only where something applies). */
+function filterValue(v: Json, st: PointerState | null): Json {
+  if (st === null || !isContainer(v)) return v
+  if (Array.isArray(v)) {
+    const out: Json[] = []
+    for (let i = 0; i < v.length; i++) {
+      const cs = st.uniform ? st.other() : st.child(String(i))
+      if (!cs?.ignore) out.push(filterValue(v[i], cs))
+    }
+    return out
+  }
+  const out: JsonObject = {}
+  for (const k of Object.keys(v)) {
+    const cs = st.child(k)
+    if (!cs?.ignore) Object.defineProperty(out, k, { value: filterValue(v[k], cs), enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}

@@ -1,0 +1,47 @@
+/**
+ * Gate thresholds come from the config file's `gate` section, then flags
+ * (CLI) or query parameters (admin API) override them one by one. Values are
+ * validated here so `?maxDivergence=abc` is a 400 with a reason, not NaN.
+ */
+import type { GateThresholds } from '../report/report-types.js'
+import { UsageError } from '../errors.js'
+
+type Numeric = Exclude<keyof GateThresholds, 'endpoints'>
+
+const KEYS: Record<Numeric, { flag: string; kind: 'rate' | 'count' | 'ratio' }> = {
+  maxDivergence: { flag: 'max-divergence', kind: 'rate' },
+  minSamples: { flag: 'min-samples', kind: 'count' },
+  maxErrorRate: { flag: 'max-error-rate', kind: 'rate' },
+  maxLatencyRatio: { flag: 'max-latency-ratio', kind: 'ratio' },
+  minEndpointSamples: { flag: 'min-endpoint-samples', kind: 'count' },
+  maxEndpointDivergence: { flag: 'max-endpoint-divergence', kind: 'rate' },
+}
+
+/** The flag names (`max-divergence`, …) accepted by `gate`, `report` and `promote`. */
+export const THRESHOLD_FLAGS = Object.values(KEYS).map((k) => k.flag)
+
+/**
+ * Reads overrides from flags (`max-divergence`) or query parameters
+ * (`maxDivergence` or `max-divergence`).
+ *
+ * @example thresholdOverrides({ 'max-divergence': '0.02' }) // { maxDivergence: 0.02 }
+ */
+export function thresholdOverrides(input: Record<string, unknown>): Partial<GateThresholds> {
+  const out: Partial<GateThresholds> = {}
+  const problems: string[] = []
+  for (const [key, { flag, kind }] of Object.entries(KEYS) as [Numeric, (typeof KEYS)[Numeric]][]) {
+    const raw = input[key] ?? input[flag]
+    if (raw === undefined) continue
+    const value = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(/%$/, ''))
+    const percent = typeof raw === 'string' && raw.trim().endsWith('%')
+    const n = percent ? value / 100 : value
+    if (!Number.isFinite(n) || n < 0 || (kind === 'rate' && n > 1) || (kind === 'count' && !Number.isInteger(n))) {
+      const expected = kind === 'rate' ? 'a rate from 0 to 1 (or a percentage like 1%)' : kind === 'count' ? 'a whole number ≥ 0' : 'a number ≥ 0'
+      problems.push(`--${flag}: expected ${expected}, got '${String(raw)}'`)
+      continue
+    }
+    out[key] = n
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '))
+  return out
+}

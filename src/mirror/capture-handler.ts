@@ -1,0 +1,73 @@
+/**
+ * An undici dispatch handler that reads a mirrored side's whole response into
+ * a bounded capture and reports one SideResult, whatever happens: answer,
+ * refusal, reset, garbage or timeout. It never throws and never touches the
+ * client: mirrors run on their own pool with their own deadline (Traefik
+ * gives mirrors a non-cancellable context and a black-hole writer for the
+ * same reason: the client's fate and the mirror's must not be tied).
+ */
+import type { Dispatcher } from 'undici'
+import type { HeaderMap, SideResult } from '../types.js'
+import { BodyCapture } from '../proxy/body-capture.js'
+import { classifyUpstreamError } from '../proxy/upstream-error.js'
+
+class MirrorTimeout extends Error {
+  code = 'SHD_MIRROR_TIMEOUT'
+}
+
+export class CaptureHandler implements Dispatcher.DispatchHandler {
+  #started: number
+  #capture: BodyCapture
+  #status = 0
+  #headers: HeaderMap = {}
+  #timer: NodeJS.Timeout | null = null
+  #done: ((result: SideResult) => void) | null
+  #timeoutMs: number
+
+  constructor(captureBytes: number, timeoutMs: number, done: (result: SideResult) => void) {
+    this.#started = performance.now()
+    this.#capture = new BodyCapture(captureBytes)
+    this.#timeoutMs = timeoutMs
+    this.#done = done
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // One deadline for the whole exchange; undici's own timeouts only bound gaps.
+    this.#timer = setTimeout(() => controller.abort(new MirrorTimeout(`no complete answer within ${this.#timeoutMs} ms`)), this.#timeoutMs)
+    this.#timer.unref()
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: HeaderMap): void {
+    this.#status = status
+    this.#headers = headers
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#capture.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    const { body, size, complete, sha256 } = this.#capture.finish()
+    this.#finish({
+      ok: true,
+      status: this.#status,
+      headers: this.#headers,
+      body,
+      size,
+      complete,
+      sha256,
+      latencyMs: performance.now() - this.#started,
+    })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#finish({ ok: false, code: classifyUpstreamError(err), message: err.message, latencyMs: performance.now() - this.#started })
+  }
+
+  #finish(result: SideResult): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    const done = this.#done
+    this.#done = null
+    done?.(result)
+  }
+}

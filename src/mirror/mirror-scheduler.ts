@@ -1,0 +1,152 @@
+/**
+ * Sends mirrored requests to the candidate (and the secondary, when one is
+ * configured) with hard bounds: at most `maxInFlight` exchanges on the wire,
+ * at most `maxQueue` waiting, and everything beyond is dropped and counted.
+ * A slow or stalled candidate therefore costs a fixed amount of memory and
+ * nothing on the client's path; nginx's `mirror`, by contrast, holds the
+ * client's request until the mirror subrequest finishes.
+ */
+import { Pool, type Dispatcher } from 'undici'
+import type { Side } from '../types.js'
+import type { PipelineStats } from '../stats.js'
+import { CaptureHandler } from './capture-handler.js'
+import type { PendingExchange } from './pending-exchange.js'
+
+export interface MirrorSchedulerOptions {
+  primary: string
+  candidate: string
+  secondary: string | null
+  maxInFlight: number
+  maxQueue: number
+  timeoutMs: number
+  captureBytes: number
+}
+
+export class MirrorScheduler {
+  #opts: MirrorSchedulerOptions
+  #stats: PipelineStats
+  // Mirrors get pools of their own so a slow side can never take the
+  // connections that serve clients.
+  #pools: Partial<Record<Side, Pool>> = {}
+  #inFlight = 0
+  // FIFO as an array with a moving head: O(1) push and shift without copying.
+  #queue: PendingExchange[] = []
+  #head = 0
+  #idle: (() => void)[] = []
+
+  constructor(opts: MirrorSchedulerOptions, stats: PipelineStats) {
+    this.#opts = opts
+    this.#stats = stats
+  }
+
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
+  get queued(): number {
+    return this.#queue.length - this.#head
+  }
+
+  /** Sends now, queues, or drops (returns false and counts it). */
+  submit(exchange: PendingExchange): boolean {
+    if (this.#inFlight < this.#opts.maxInFlight) {
+      this.#send(exchange)
+      return true
+    }
+    if (this.queued < this.#opts.maxQueue) {
+      this.#queue.push(exchange)
+      return true
+    }
+    this.#stats.onDropped(exchange, 'queueFull')
+    exchange.abandoned = true
+    return false
+  }
+
+  /** Resolves once nothing is in flight or queued. */
+  drain(): Promise<void> {
+    if (this.#inFlight === 0 && this.queued === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.#pools).map((pool) => (pool.destroyed ? undefined : pool.close())))
+  }
+
+  /** Ends every mirror at once (used when shutdown has waited long enough). */
+  async destroy(): Promise<void> {
+    await Promise.all(Object.values(this.#pools).map((pool) => pool.destroy()))
+  }
+
+  #send(exchange: PendingExchange): void {
+    this.#inFlight++
+    this.#stats.onMirrored(exchange)
+    const sides = exchange.mirrorSides
+    for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], i === 0)
+  }
+
+  #pool(side: Side): Pool {
+    const origin = side === 'primary' ? this.#opts.primary : side === 'candidate' ? this.#opts.candidate : this.#opts.secondary
+    if (origin === null) throw new Error(`no ${side} upstream configured`)
+    return (this.#pools[side] ??= mirrorPool(origin, this.#opts))
+  }
+
+  /** `holdsSlot`: the side whose answer frees the in-flight slot (the one compared against). */
+  #dispatch(exchange: PendingExchange, side: Side, holdsSlot: boolean): void {
+    let pending = true
+    const handler = new CaptureHandler(this.#opts.captureBytes, this.#opts.timeoutMs, (result) => {
+      if (!pending) return
+      pending = false
+      if (holdsSlot) this.#release()
+      exchange.settle(side, result)
+    })
+    const options: Dispatcher.DispatchOptions = {
+      path: exchange.request.url,
+      method: exchange.request.method as Dispatcher.HttpMethod,
+      headers: exchange.headers,
+      body: exchange.requestBody,
+      headersTimeout: this.#opts.timeoutMs,
+      bodyTimeout: this.#opts.timeoutMs,
+    }
+    try {
+      this.#pool(side).dispatch(options, handler)
+    } catch (err) {
+      handler.onResponseError(undefined as never, err as Error)
+    }
+  }
+
+  #release(): void {
+    this.#inFlight--
+    while (this.#inFlight < this.#opts.maxInFlight && this.queued > 0) {
+      const next = this.#queue[this.#head]
+      this.#queue[this.#head++] = undefined as never
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head)
+        this.#head = 0
+      }
+      // A mirror that waited longer than its own deadline would compare
+      // against a primary answer that is no longer current: drop it.
+      if (Date.now() - next.at > this.#opts.timeoutMs) {
+        this.#stats.onDropped(next, 'stale')
+        next.abandoned = true
+        continue
+      }
+      this.#send(next)
+    }
+    if (this.#inFlight === 0 && this.queued === 0 && this.#idle.length > 0) {
+      const waiters = this.#idle
+      this.#idle = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+}
+
+function mirrorPool(origin: string, opts: MirrorSchedulerOptions): Pool {
+  return new Pool(origin, {
+    connections: opts.maxInFlight,
+    pipelining: 1,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    connect: { timeout: Math.min(opts.timeoutMs, 10_000) },
+    keepAliveTimeout: 4_000,
+  })
+}

@@ -1,0 +1,58 @@
+/**
+ * One mirrored request while its sides are still answering. It settles once
+ * the primary and every mirrored side have a result; the comparison stage
+ * then takes it. Nothing here is on the client's path: the primary's handler
+ * only hands over its capture when the client's response is done.
+ */
+import type { Exchange, RequestInfo, Side, SideResult } from '../types.js'
+import type { RuleMatch } from '../rules/types.js'
+
+export type ExchangeListener = (exchange: PendingExchange) => void
+
+export class PendingExchange implements Exchange {
+  readonly id: string
+  readonly at: number
+  readonly request: RequestInfo
+  readonly requestBody: Buffer | null
+  readonly route: string
+  readonly match: RuleMatch
+  /** Headers to send to mirrored sides (forwarded headers plus the marker). */
+  readonly headers: Record<string, string | string[]>
+  primary!: SideResult
+  candidate!: SideResult
+  secondary?: SideResult
+  /** The sides called in the background, first the one compared against. */
+  readonly mirrorSides: readonly Side[]
+  /** Set when the mirror was dropped: never compared. */
+  abandoned = false
+  #waiting: number
+  #onSettled: ExchangeListener
+
+  constructor(
+    id: string,
+    at: number,
+    request: RequestInfo,
+    requestBody: Buffer | null,
+    match: RuleMatch,
+    headers: Record<string, string | string[]>,
+    mirrorSides: readonly Side[],
+    onSettled: ExchangeListener,
+  ) {
+    this.id = id
+    this.at = at
+    this.request = request
+    this.requestBody = requestBody
+    this.match = match
+    this.route = match.route
+    this.headers = headers
+    this.mirrorSides = mirrorSides
+    // The served side settles from the client's response; each mirror from its own.
+    this.#waiting = 1 + mirrorSides.length
+    this.#onSettled = onSettled
+  }
+
+  settle(side: Side, result: SideResult): void {
+    this[side] = result
+    if (--this.#waiting === 0) this.#onSettled(this)
+  }
+}

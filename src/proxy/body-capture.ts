@@ -1,0 +1,58 @@
+/**
+ * Keeps a bounded copy of a body that streams past: the first `cap` bytes for
+ * comparison, and, only once the body outgrows the cap, a SHA-256 of the whole
+ * body so two large bodies can still be compared exactly. Small bodies never
+ * pay for hashing.
+ */
+import { createHash, type Hash } from 'node:crypto'
+
+export interface CapturedBody {
+  body: Buffer
+  size: number
+  complete: boolean
+  sha256?: string
+}
+
+export class BodyCapture {
+  #cap: number
+  #chunks: Buffer[] = []
+  #kept = 0
+  #size = 0
+  #hash: Hash | null = null
+
+  constructor(cap: number) {
+    this.#cap = cap
+  }
+
+  get size(): number {
+    return this.#size
+  }
+
+  push(chunk: Buffer): void {
+    this.#size += chunk.length
+    if (this.#hash !== null) {
+      this.#hash.update(chunk)
+      return
+    }
+    if (this.#kept + chunk.length <= this.#cap) {
+      this.#chunks.push(chunk)
+      this.#kept += chunk.length
+      return
+    }
+    // Crossing the cap: hash what was kept, keep only up to the cap.
+    this.#hash = createHash('sha256')
+    for (const kept of this.#chunks) this.#hash.update(kept)
+    this.#hash.update(chunk)
+    const room = this.#cap - this.#kept
+    if (room > 0) {
+      this.#chunks.push(chunk.subarray(0, room))
+      this.#kept += room
+    }
+  }
+
+  finish(): CapturedBody {
+    const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#kept)
+    if (this.#hash === null) return { body, size: this.#size, complete: true }
+    return { body, size: this.#size, complete: false, sha256: this.#hash.digest('hex') }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The client-facing server. For each request: read the body once, ask the
+ * router who serves, stream the served side's answer back, and hand a copy of
+ * the request to the mirror scheduler. Nothing on this path waits for a
+ * mirrored side, the comparison or the database.
+ *
+ * This is a plain node:http server rather than a fastify route: the data path
+ * needs no routing, validation or serialization, and owning the socket lets
+ * us stream bytes through unchanged with backpressure (fastify serves the
+ * admin API; see src/admin).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import type { Dispatcher, Pool } from 'undici'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import type { RequestInfo } from '../types.js'
+import type { RuleSet } from '../rules/types.js'
+import type { PipelineStats } from '../stats.js'
+import { RequestTooLarge, BadRequest } from '../errors.js'
+import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
+import type { MirrorScheduler } from '../mirror/mirror-scheduler.js'
+import { Sampler } from '../mirror/sampler.js'
+import { forwardHeaders, mirrorHeaders, REQUEST_ID } from './forward-headers.js'
+import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
+import { ServedResponse, type ServingSide } from './served-response.js'
+import { sendError } from './error-reply.js'
+import type { TrafficRouter } from './traffic-router.js'
+import { proxyUpgrade } from './upgrade.js'
+
+export interface ProxyDeps {
+  config: Config
+  stats: PipelineStats
+  /** The current rule set; replaced on reload, read once per request. */
+  rules: () => RuleSet
+  router: () => TrafficRouter
+  scheduler: MirrorScheduler
+  onSettled: ExchangeListener
+  pools: Record<ServingSide, Pool>
+  logger: Logger
+}
+
+export function createProxyServer(deps: ProxyDeps): http.Server {
+  const { config, stats, scheduler, pools } = deps
+  const mirrorMethods = new Set(config.mirror.methods)
+  const sampler = new Sampler(config.mirror.sample)
+  const servedBy = config.split.servedByHeader
+  const timeoutMs = config.proxy.timeoutMs
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const at = Date.now()
+    const method = req.method ?? 'GET'
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const request: RequestInfo = {
+      method,
+      url,
+      path: q === -1 ? url : url.slice(0, q),
+      query: q === -1 ? '' : url.slice(q + 1),
+      headers: req.headers,
+    }
+    const match = deps.rules().match(request)
+    const route = match.route
+    res.once('close', () => stats.onServed(at, method, route))
+
+    const decision = deps.router().decide(req)
+    let mirrored = decision.mirror.length > 0
+    if (mirrored && !mirrorMethods.has(method)) {
+      mirrored = false
+      stats.onNotMirrored(at, method, route)
+    } else if (mirrored && !sampler.take()) {
+      mirrored = false
+      stats.onSkipped(at, method, route, 'sampledOut')
+    }
+
+    const given = req.headers[REQUEST_ID]
+    const id = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID()
+    const headers = forwardHeaders(req, id)
+
+    const proceed = (body: RequestBody): void => {
+      if (body.kind === 'too-large') {
+        stats.onSkipped(at, method, route, 'rejected')
+        res.setHeader('connection', 'close')
+        sendError(res, new RequestTooLarge(config.proxy.maxRequestBytes))
+        return
+      }
+      if (body.kind === 'aborted') {
+        stats.onSkipped(at, method, route, 'rejected')
+        return
+      }
+      let exchange: PendingExchange | null = null
+      if (mirrored && body.kind === 'streamed') {
+        stats.onSkipped(at, method, route, 'bodyTooLarge')
+      } else if (mirrored) {
+        const replay = body.kind === 'buffered' ? body.body : null
+        exchange = new PendingExchange(id, at, request, replay, match, mirrorHeaders(headers, 'shadow'), decision.mirror, deps.onSettled)
+      }
+      const side = decision.serve
+      const handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy)
+      const options: Dispatcher.DispatchOptions = {
+        path: url,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body.kind === 'buffered' ? body.body : body.kind === 'streamed' ? body.stream : null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }
+      try {
+        pools[side].dispatch(options, handler)
+      } catch (err) {
+        handler.onResponseError(undefined as never, err as Error)
+      }
+      // After the served side is on its way: the mirror never goes first.
+      if (exchange !== null) scheduler.submit(exchange)
+    }
+
+    if (!hasBody(req)) proceed({ kind: 'none' })
+    else readRequestBody(req, config.mirror.maxBodyBytes, config.proxy.maxRequestBytes, proceed)
+  }
+
+  const server = http.createServer(
+    {
+      headersTimeout: config.proxy.headersTimeoutMs,
+      requestTimeout: 0,
+      keepAliveTimeout: 5_000,
+      // Node's parser already answers 400 to CL+TE, bad chunking and bad
+      // Content-Length (RFC 9112 §6.3), and 431 to oversized headers.
+    },
+    handle,
+  )
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const q = (req.url ?? '/').indexOf('?')
+    const path = q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)
+    stats.onSkipped(Date.now(), req.method ?? 'GET', deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route, 'upgrade')
+    proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger)
+  })
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    const status = tooLarge ? 431 : timeout ? 408 : 400
+    const reason = tooLarge ? 'Request Header Fields Too Large' : timeout ? 'Request Timeout' : 'Bad Request'
+    const body = JSON.stringify({ error: { code: new BadRequest('').code, message: `${reason}: ${err.code ?? err.message}` } })
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+    stats.served++
+    stats.skipped++
+    stats.skippedBy.rejected++
+  })
+  return server
+}

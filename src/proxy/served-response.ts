@@ -1,0 +1,119 @@
+/**
+ * The undici dispatch handler for the side that serves the client. It streams
+ * the upstream's status, headers and body to the client as they arrive (with
+ * backpressure), and, when the request is mirrored, keeps a bounded copy for
+ * the comparison. The copy is handed over only after the client's response
+ * has ended, so comparison never delays the client.
+ */
+import type { ServerResponse } from 'node:http'
+import type { Dispatcher } from 'undici'
+import type { HeaderMap } from '../types.js'
+import {
+  CandidateBadResponse,
+  CandidateTimeout,
+  CandidateUnreachable,
+  PrimaryBadResponse,
+  PrimaryTimeout,
+  PrimaryUnreachable,
+  type ShadowdiffError,
+} from '../errors.js'
+import type { PendingExchange } from '../mirror/pending-exchange.js'
+import { BodyCapture } from './body-capture.js'
+import { sendError } from './error-reply.js'
+import { withoutHopByHop } from './hop-by-hop.js'
+import { classifyUpstreamError, type UpstreamFailure } from './upstream-error.js'
+
+class ClientGone extends Error {
+  code = 'UND_ERR_ABORTED'
+}
+
+export type ServingSide = 'primary' | 'candidate'
+
+export class ServedResponse implements Dispatcher.DispatchHandler {
+  #res: ServerResponse
+  #side: ServingSide
+  #exchange: PendingExchange | null
+  #capture: BodyCapture | null
+  #servedBy: string | null
+  #started = performance.now()
+  #controller: Dispatcher.DispatchController | null = null
+  #status = 0
+  #headers: HeaderMap = {}
+  #ended = false
+
+  constructor(res: ServerResponse, side: ServingSide, exchange: PendingExchange | null, captureBytes: number, servedBy: string | null) {
+    this.#res = res
+    this.#side = side
+    this.#exchange = exchange
+    this.#capture = exchange ? new BodyCapture(captureBytes) : null
+    this.#servedBy = servedBy
+    res.once('close', this.#onClientClose)
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.#res.destroyed) controller.abort(new ClientGone('client went away'))
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: HeaderMap, statusMessage?: string): void {
+    this.#status = status
+    this.#headers = headers
+    const out = withoutHopByHop(headers)
+    if (this.#servedBy !== null) out[this.#servedBy] = this.#side
+    this.#res.writeHead(status, statusMessage || undefined, out)
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#capture?.push(chunk)
+    if (!this.#res.write(chunk)) {
+      controller.pause()
+      this.#res.once('drain', this.#resume)
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#ended = true
+    this.#res.end()
+    if (this.#exchange === null || this.#capture === null) return
+    const { body, size, complete, sha256 } = this.#capture.finish()
+    this.#exchange.settle(this.#side, {
+      ok: true,
+      status: this.#status,
+      headers: this.#headers,
+      body,
+      size,
+      complete,
+      sha256,
+      latencyMs: performance.now() - this.#started,
+    })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#ended = true
+    const failure = classifyUpstreamError(err)
+    if (!this.#res.destroyed) {
+      // After headers went out the only honest signal left is a broken
+      // connection: the client must not take a truncated body for a whole one.
+      if (this.#res.headersSent) this.#res.destroy(err)
+      else sendError(this.#res, upstreamError(this.#side, failure, err), this.#servedBy ? { [this.#servedBy]: this.#side } : undefined)
+    }
+    this.#exchange?.settle(this.#side, { ok: false, code: failure, message: err.message, latencyMs: performance.now() - this.#started })
+  }
+
+  #resume = (): void => {
+    this.#controller?.resume()
+  }
+
+  #onClientClose = (): void => {
+    if (!this.#ended && this.#controller !== null && !this.#controller.aborted) {
+      this.#controller.abort(new ClientGone('client went away before the response ended'))
+    }
+  }
+}
+
+function upstreamError(side: ServingSide, failure: UpstreamFailure, err: Error): ShadowdiffError {
+  const primary = side === 'primary'
+  if (failure === 'TIMEOUT') return primary ? new PrimaryTimeout() : new CandidateTimeout()
+  if (failure === 'BAD_RESPONSE') return primary ? new PrimaryBadResponse(err.message) : new CandidateBadResponse(err.message)
+  return primary ? new PrimaryUnreachable(err.message) : new CandidateUnreachable(err.message)
+}

@@ -1,0 +1,185 @@
+/**
+ * Builds the Report model from one or many databases (one per proxy
+ * instance) and merges them exactly: counts add, percentiles come from the
+ * summed histogram buckets, examples are chosen from the merged set. The
+ * report of N files equals the report of one file holding the same
+ * exchanges, except `sources` and `generatedAt`.
+ */
+import type { Database } from 'better-sqlite3'
+import { UsageError } from '../errors.js'
+import { evaluateGate } from '../gate/evaluate-gate.js'
+import { COUNTER_INDEX, MINUTE_MS, addTo, newAggregate } from '../store/aggregates.js'
+import type { Aggregate } from '../store/aggregates.js'
+import { summarise } from '../store/latency-histogram.js'
+import { openDatabase } from '../store/open-database.js'
+import type { ExchangeRecord } from '../store/read-sources.js'
+import { emptyReportData, endpointKey, readExampleRows, readReportData } from './read-report-data.js'
+import type { Candidate, MinuteWindow, ReportData } from './read-report-data.js'
+import type { EndpointReport, FieldCount, GateThresholds, Report, ReportTotals } from './report-types.js'
+import { selectExamples, toExample } from './select-examples.js'
+
+export { resolveSources } from './resolve-sources.js'
+
+export interface BuildReportOptions {
+  /** Epoch ms; rounded down to its minute (aggregates are per minute). */
+  since?: number
+  /** Epoch ms, exclusive; rounded up to a whole minute. */
+  until?: number
+  thresholds?: Partial<GateThresholds>
+  /** Examples kept per endpoint (default 5). */
+  examplesPerEndpoint?: number
+  /** Fields listed per endpoint, most frequent first (default 20). */
+  fieldsPerEndpoint?: number
+  /** Clock for `generatedAt` (tests). */
+  now?: () => number
+}
+
+/** How many newest candidates per endpoint and file the example choice looks at. */
+const CANDIDATES_PER_EXAMPLE = 20
+
+/**
+ * @example
+ *   const report = buildReport(resolveSources(['./runs']), { since: Date.now() - 3_600_000 })
+ *   if (!report.verdict.ok) console.log(formatVerdict(report.verdict))
+ */
+export function buildReport(sources: readonly string[], opts: BuildReportOptions = {}): Report {
+  if (sources.length === 0) throw new UsageError('no database given: pass --db <file or folder>')
+  const examplesPerEndpoint = count('examplesPerEndpoint', opts.examplesPerEndpoint, 5)
+  const fieldsPerEndpoint = count('fieldsPerEndpoint', opts.fieldsPerEndpoint, 20)
+  const window = minuteWindow(opts.since, opts.until)
+  const dbs: Database[] = []
+  try {
+    for (const s of sources) dbs.push(openDatabase(s, { readonly: true }))
+    const data = emptyReportData()
+    dbs.forEach((db, i) => readReportData(db, i, window, examplesPerEndpoint * CANDIDATES_PER_EXAMPLE, data))
+    const examples = chooseExamples(dbs, data, examplesPerEndpoint)
+    const endpoints = [...data.endpoints.values()].map((a) => endpointReport(a, fieldsPerEndpoint, examples.get(endpointKey(a.method, a.route)) ?? []))
+    endpoints.sort((a, b) => b.divergent - a.divergent || b.rate - a.rate || cmp(a.route, b.route) || cmp(a.method, b.method))
+    const totals = totalsOf(data)
+    const report: Report = {
+      generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
+      window: {
+        since: opts.since === undefined ? null : new Date(window.sinceMinute * MINUTE_MS).toISOString(),
+        until: opts.until === undefined ? null : new Date(window.untilMinute * MINUTE_MS).toISOString(),
+      },
+      sources: [...sources],
+      totals,
+      endpoints,
+      timeline: [...data.timeline]
+        .sort((a, b) => a[0] - b[0])
+        .map(([minute, p]) => ({ at: new Date(minute * MINUTE_MS).toISOString(), compared: p.compared, divergent: p.divergent })),
+      verdict: undefined as never,
+      events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
+    }
+    report.verdict = evaluateGate(report, opts.thresholds)
+    return report
+  } finally {
+    for (const db of dbs) db.close()
+  }
+}
+
+/** Minute bounds of the window; unbounded sides use the safe-integer limits. */
+export function minuteWindow(since: number | undefined, until: number | undefined): MinuteWindow {
+  for (const [key, v] of [['since', since], ['until', until]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`${key} must be a time in epoch milliseconds, got ${String(v)}`)
+  }
+  const w = {
+    sinceMinute: since === undefined ? -1e12 : Math.floor(since / MINUTE_MS),
+    untilMinute: until === undefined ? 1e12 : Math.ceil(until / MINUTE_MS),
+  }
+  if (w.untilMinute <= w.sinceMinute && since !== undefined && until !== undefined) {
+    throw new UsageError(`until (${new Date(until).toISOString()}) must be after since (${new Date(since).toISOString()})`)
+  }
+  return w
+}
+
+function chooseExamples(dbs: readonly Database[], data: ReportData, k: number) {
+  const chosenBySource = new Map<number, string[]>()
+  const chosen = new Map<string, Candidate[]>()
+  for (const [key, candidates] of data.candidates) {
+    const picked = selectExamples(candidates, k)
+    chosen.set(key, picked)
+    for (const c of picked) chosenBySource.set(c.source, [...(chosenBySource.get(c.source) ?? []), c.id])
+  }
+  const full = new Map<string, ExchangeRecord>()
+  for (const [source, ids] of chosenBySource) {
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of readExampleRows(dbs[source], ids.slice(i, i + 500))) full.set(`${source}\u0000${row.id}`, row)
+    }
+  }
+  const out = new Map<string, ReturnType<typeof toExample>[]>()
+  for (const [key, picked] of chosen) {
+    out.set(key, picked.map((c) => toExample(full.get(`${c.source}\u0000${c.id}`) ?? c)))
+  }
+  return out
+}
+
+function endpointReport(a: Aggregate, fieldsPerEndpoint: number, examples: EndpointReport['examples']): EndpointReport {
+  const c = (name: keyof typeof COUNTER_INDEX) => a.counters[COUNTER_INDEX[name]]
+  const compared = c('compared')
+  const fields: FieldCount[] = [...a.fields.values()]
+    .sort((x, y) => y.count - x.count || y.noise - x.noise || cmp(x.field, y.field) || cmp(x.op, y.op))
+    .slice(0, fieldsPerEndpoint)
+    .map((f) => ({ field: f.field, op: f.op, count: f.count, noiseCount: f.noise }))
+  return {
+    method: a.method,
+    route: a.route,
+    served: c('served'),
+    compared,
+    divergent: c('divergent'),
+    rate: ratio(c('divergent'), compared),
+    candidateErrors: c('candidate_errors'),
+    candidate5xx: c('candidate_5xx'),
+    candidate5xxRate: ratio(c('candidate_5xx'), compared),
+    primary5xx: c('primary_5xx'),
+    candidateNewErrors: c('candidate_new_errors'),
+    errorRate: ratio(c('candidate_new_errors'), compared),
+    noise: c('noise'),
+    latency: { primary: summarise(a.primaryLatency, a.primaryMaxUs), candidate: summarise(a.candidateLatency, a.candidateMaxUs) },
+    fields,
+    examples,
+  }
+}
+
+function totalsOf(data: ReportData): ReportTotals {
+  const all = newAggregate(0, '', '')
+  for (const a of data.endpoints.values()) {
+    a.counters.forEach((n, i) => (all.counters[i] += n))
+    all.primaryMaxUs = Math.max(all.primaryMaxUs, a.primaryMaxUs)
+    all.candidateMaxUs = Math.max(all.candidateMaxUs, a.candidateMaxUs)
+    for (const [b, n] of a.primaryLatency) addTo(all.primaryLatency, b, n)
+    for (const [b, n] of a.candidateLatency) addTo(all.candidateLatency, b, n)
+  }
+  const c = (name: keyof typeof COUNTER_INDEX) => all.counters[COUNTER_INDEX[name]]
+  return {
+    served: c('served'),
+    mirrored: c('mirrored'),
+    compared: c('compared'),
+    divergent: c('divergent'),
+    divergenceRate: ratio(c('divergent'), c('compared')),
+    dropped: c('dropped'),
+    skipped: c('skipped'),
+    notMirrored: c('not_mirrored'),
+    candidateErrors: c('candidate_errors'),
+    candidate5xx: c('candidate_5xx'),
+    noise: c('noise'),
+    primary5xx: c('primary_5xx'),
+    candidateNewErrors: c('candidate_new_errors'),
+    errorRate: ratio(c('candidate_new_errors'), c('compared')),
+    latency: { primary: summarise(all.primaryLatency, all.primaryMaxUs), candidate: summarise(all.candidateLatency, all.candidateMaxUs) },
+  }
+}
+
+function ratio(n: number, d: number): number {
+  return d > 0 ? n / d : 0
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function count(key: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback
+  if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`)
+  return v
+}

@@ -1,0 +1,97 @@
+/**
+ * The per-endpoint parts of the HTML report: the sortable summary table and,
+ * for every endpoint that differed, its differing fields and example diffs.
+ */
+import { html, type Raw } from './html-escape.js'
+import { renderExample } from './html-example.js'
+import {
+  endpointGateState,
+  endpointKey,
+  failingReasons,
+  formatCount,
+  formatMs,
+  formatRate,
+  reviewOrder,
+  type EndpointGateState,
+} from './render-format.js'
+import type { EndpointReport, GateVerdict } from './report-types.js'
+
+const STATE_LABEL: Record<EndpointGateState, string> = { fail: 'fail', low: 'few samples', pass: 'pass' }
+const STATE_ORDER: Record<EndpointGateState, number> = { fail: 2, low: 1, pass: 0 }
+
+/** Anchor id of an endpoint's detail section, by its index in `report.endpoints`. */
+function anchor(i: number): string {
+  return `ep-${i}`
+}
+
+function hasDetail(e: EndpointReport, verdict: GateVerdict): boolean {
+  return e.divergent > 0 || e.fields.length > 0 || e.examples.length > 0 || !!failingReasons(verdict.failingEndpoints, e)
+}
+
+/** A latency cell, flagged when the candidate is more than 20% slower than the primary. */
+function latencyCells(p: number, c: number): Raw {
+  const worse = p > 0 && c > p * 1.2
+  return html`<td class="lat" data-v="${p}">${formatMs(p)}</td><td data-v="${c}"${worse ? html` class="worse"` : ''}>${formatMs(c)}</td>`
+}
+
+/**
+ * The endpoint table. Each sortable header carries `data-sort` (`num` or
+ * `text`) and `data-col` (the body column it sorts); numeric cells carry their raw value in `data-v` so sorting never
+ * parses formatted text. `data-i` keeps the original order for ties.
+ */
+export function endpointTable(endpoints: readonly EndpointReport[], verdict: GateVerdict): Raw {
+  if (endpoints.length === 0) return html`<div class="card empty">No endpoint was compared in this window.</div>`
+  const order = reviewOrder(endpoints, verdict)
+  const rows = order.map((e, i) => {
+    const idx = endpoints.indexOf(e)
+    const state = endpointGateState(verdict, e)
+    const route = hasDetail(e, verdict) ? html`<a href="#${anchor(idx)}">${e.route}</a>` : e.route
+    return html`<tr data-i="${i}" data-key="${endpointKey(e)}">
+<td class="l" data-v="${STATE_ORDER[state]}"><span class="pill ${state}">${STATE_LABEL[state]}</span></td>
+<td class="l method">${e.method}</td><td class="l route">${route}</td>
+<td data-v="${e.compared}">${formatCount(e.compared)}</td><td data-v="${e.divergent}">${formatCount(e.divergent)}</td>
+<td data-v="${e.rate}">${formatRate(e.rate)}<span class="ratebar"><i style="width:${Math.min(100, e.rate * 100 * 5).toFixed(1)}%"></i></span></td>
+<td data-v="${e.candidate5xxRate}"${e.candidate5xx > 0 ? html` class="worse"` : ''}>${formatRate(e.candidate5xxRate)}</td>
+${latencyCells(e.latency.primary.p50, e.latency.candidate.p50)}${latencyCells(e.latency.primary.p99, e.latency.candidate.p99)}</tr>`
+  })
+  // Two header rows (latency grouped by percentile); `data-col` names the body column each sortable header sorts.
+  let col = 0
+  const th = (label: string, type: 'num' | 'text', cls = '', rowspan = 1) =>
+    html`<th scope="col" data-sort="${type}" data-col="${col++}"${rowspan > 1 ? html` rowspan="${rowspan}"` : ''}${cls ? html` class="${cls}"` : ''}><button type="button">${label}</button></th>`
+  const first = [th('Gate', 'num', 'l', 2), th('Method', 'text', 'l', 2), th('Route', 'text', 'l', 2), th('Compared', 'num', '', 2), th('Divergent', 'num', '', 2), th('Rate', 'num', '', 2), th('Cand. 5xx', 'num', '', 2)]
+  const second = [th('primary', 'num'), th('cand.', 'num'), th('primary', 'num'), th('cand.', 'num')]
+  return html`<div class="tbl-wrap"><table class="endpoints" id="endpoints">
+<thead><tr>${first}<th colspan="2" class="group">p50 latency</th><th colspan="2" class="group">p99 latency</th></tr><tr>${second}</tr></thead>
+<tbody>${rows}</tbody></table></div>`
+}
+
+function fieldsTable(e: EndpointReport): Raw {
+  if (e.fields.length === 0) return html`<p class="muted">No differing fields were recorded.</p>`
+  const rows = e.fields.map((f) => {
+    const allNoise = f.count > 0 && f.noiseCount >= f.count
+    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code></td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td></tr>`
+  })
+  return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+
+/** Detail sections in review order (failing, then worst first); endpoints that never differed are listed in one line. */
+export function endpointDetails(endpoints: readonly EndpointReport[], verdict: GateVerdict): Raw {
+  const withDetail = reviewOrder(endpoints, verdict).filter((e) => hasDetail(e, verdict))
+  const clean = endpoints.filter((e) => !hasDetail(e, verdict))
+  const sections = withDetail.map((e) => {
+    const state = endpointGateState(verdict, e)
+    const reasons = failingReasons(verdict.failingEndpoints, e)
+    return html`<section class="endpoint card" id="${anchor(endpoints.indexOf(e))}">
+<div class="head"><span class="pill ${state}">${STATE_LABEL[state]}</span><h3>${e.method} ${e.route}</h3>
+<span class="muted">${formatCount(e.divergent)} of ${formatCount(e.compared)} compared divergent (${formatRate(e.rate)}) · ${formatCount(e.served)} served · candidate 5xx ${formatCount(e.candidate5xx)} · candidate errors ${formatCount(e.candidateErrors)}</span></div>
+${reasons ? html`<div class="fails"><ul>${reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : ''}
+<h4>Differing fields</h4>${fieldsTable(e)}
+${e.examples.length ? html`<h4>Examples</h4>${e.examples.map((ex, i) => renderExample(ex, i === 0))}` : ''}
+</section>`
+  })
+  const cleanLine = clean.length
+    ? html`<p class="muted">No differences on ${clean.length} endpoint${clean.length === 1 ? '' : 's'}: ${clean.map((e, i) => html`${i ? ', ' : ''}<code>${endpointKey(e)}</code>`)}.</p>`
+    : ''
+  if (sections.length === 0 && !cleanLine) return html``
+  return html`${sections}${cleanLine}`
+}

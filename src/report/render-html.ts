@@ -1,0 +1,104 @@
+/**
+ * The HTML report: one self-contained file a release reviewer opens from
+ * disk. Inline CSS, inline SVG charts, one small inline script pinned by a
+ * Content-Security-Policy hash; nothing is fetched (`default-src 'none'`).
+ * Every recorded value is escaped by the `html` template (html-escape.ts).
+ */
+import { createHash } from 'node:crypto'
+import { latencyChart, legend, timelineChart } from './html-charts.js'
+import { endpointDetails, endpointTable } from './html-endpoints.js'
+import { html, raw, type Raw } from './html-escape.js'
+import { CSS, SCRIPT } from './html-style.js'
+import { formatCount, formatDuration, formatRate, formatTime } from './render-format.js'
+import type { AuditEvent, GateVerdict, Report } from './report-types.js'
+
+const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64')
+const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`
+
+function verdictBanner(v: GateVerdict, compared: number): Raw {
+  const t = v.thresholds
+  const what = v.ok
+    ? `The candidate passes the gate: ${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges.`
+    : `The candidate fails the gate${compared > 0 ? ` (${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges)` : ''}.`
+  const ratio = v.latencyRatio === null ? '–' : `${v.latencyRatio.toFixed(2)}×`
+  return html`<section class="verdict ${v.ok ? 'pass' : 'fail'}" id="verdict" role="status">
+<div class="badge">${v.ok ? '✓ PASS' : '✕ FAIL'}</div>
+<div><p class="what">${what}</p>
+${v.reasons.length ? html`<ul class="reasons">${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
+<p class="gate">Observed: divergence ${formatRate(v.divergenceRate)} · candidate error rate ${formatRate(v.errorRate)} · p99 latency ratio ${ratio}.<br>
+Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamples)} samples · error rate ≤ ${formatRate(t.maxErrorRate)} · p99 ratio ${t.maxLatencyRatio > 0 ? `≤ ${t.maxLatencyRatio}×` : 'not checked'} · per endpoint ≤ ${formatRate(t.maxEndpointDivergence)} from ${formatCount(t.minEndpointSamples)} samples${t.endpoints && Object.keys(t.endpoints).length ? ` · ${Object.keys(t.endpoints).length} endpoint override(s)` : ''}.</p></div>
+</section>`
+}
+
+function totals(r: Report): Raw {
+  const t = r.totals
+  const th = r.verdict.thresholds
+  const stat = (label: string, value: string, cls = '') => html`<div class="stat${cls ? ` ${cls}` : ''}"><div class="v">${value}</div><div class="l">${label}</div></div>`
+  const errRate = t.compared > 0 ? (t.candidateErrors + t.candidate5xx) / t.compared : 0
+  return html`<div class="totals" id="totals">
+${stat('served', formatCount(t.served))}${stat('mirrored', formatCount(t.mirrored))}${stat('compared', formatCount(t.compared))}
+${stat('divergent', formatCount(t.divergent), t.divergent > 0 ? 'bad' : '')}
+${stat('divergence rate', formatRate(t.divergenceRate), t.divergenceRate > th.maxDivergence ? 'bad' : '')}
+${stat('candidate errors', formatCount(t.candidateErrors), t.candidateErrors > 0 ? 'warn' : '')}
+${stat('candidate 5xx', formatCount(t.candidate5xx), errRate > th.maxErrorRate ? 'bad' : t.candidate5xx > 0 ? 'warn' : '')}
+${stat('noise (ignored)', formatCount(t.noise))}${stat('dropped', formatCount(t.dropped), t.dropped > 0 ? 'warn' : '')}
+${stat('skipped', formatCount(t.skipped))}${stat('not mirrored', formatCount(t.notMirrored))}
+</div>`
+}
+
+function charts(r: Report): Raw {
+  const timeline = timelineChart(r.timeline, r.verdict.thresholds.maxDivergence, r.events)
+  const latency = latencyChart(r.endpoints, r.verdict.thresholds.maxLatencyRatio)
+  if (!timeline && !latency) return html``
+  const panel = (title: string, chart: Raw | null, caption: Raw, none: string) =>
+    html`<figure class="card"><h3>${title}</h3>${chart ?? html`<div class="empty">${none}</div>`}<figcaption>${caption}</figcaption></figure>`
+  return html`<h2>Over time and latency</h2><div class="charts">
+${panel('Divergence rate per minute (UTC)', timeline, legend.timeline, 'No timeline recorded.')}
+${panel('Latency per endpoint: primary vs candidate', latency, legend.latency, 'No latency recorded.')}
+</div>`
+}
+
+function events(list: readonly AuditEvent[]): Raw {
+  if (list.length === 0) return html``
+  const sorted = [...list].sort((a, b) => a.at.localeCompare(b.at))
+  const items = sorted.map((e) => {
+    const data = e.data && Object.keys(e.data).length ? JSON.stringify(e.data) : ''
+    return html`<li><span class="t">${formatTime(e.at)}</span> <span class="type">${e.type}</span> by <code>${e.actor}</code> — ${e.cause}${data ? html`<code class="data">${data}</code>` : ''}</li>`
+  })
+  return html`<h2>Audit trail</h2><div class="card"><ol class="events" id="events">${items}</ol></div>`
+}
+
+/**
+ * Renders the report as a complete HTML document.
+ *
+ * @example writeFileSync('report.html', renderHtml(report))
+ */
+export function renderHtml(report: Report): string {
+  const { window: w } = report
+  const span = w.since && w.until ? ` (${formatDuration(Date.parse(w.until) - Date.parse(w.since))})` : ''
+  const nothing = report.totals.compared === 0
+  const withExamples = report.endpoints.some((e) => e.examples.length > 0)
+  const page = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${report.verdict.ok ? 'PASS' : 'FAIL'} · shadowdiff report · ${formatTime(report.generatedAt)}</title>
+<style>${raw(CSS)}</style></head>
+<body><main>
+<header class="top"><h1>shadowdiff <span>primary vs candidate</span></h1>
+<div class="meta"><span>Window: ${w.since || w.until ? `${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'whole recording'}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
+${verdictBanner(report.verdict, report.totals.compared)}
+${totals(report)}
+${nothing ? html`<div class="card empty" id="nothing-compared"><strong>Nothing was compared in this window.</strong><br>No mirrored exchange completed on both sides, so there is no divergence to show. Check that traffic reached the proxy and that mirroring is enabled.</div>` : ''}
+${charts(report)}
+${report.endpoints.length ? html`<h2>Endpoints</h2><p class="muted">Endpoints failing the gate first, then by divergent count. Click a column header to sort.</p>${endpointTable(report.endpoints, report.verdict)}` : ''}
+${report.endpoints.some((e) => e.divergent > 0 || e.fields.length > 0) ? html`<div class="toolbar"><h2>Differences by endpoint</h2>${withExamples ? html`<button type="button" id="toggle-examples">Expand all examples</button>` : ''}</div>` : ''}
+${endpointDetails(report.endpoints, report.verdict)}
+${events(report.events)}
+<footer>shadowdiff · bodies are shown as recorded (truncated to the capture cap, secrets redacted); JSON is pretty-printed with sorted keys.</footer>
+</main><script>${raw(SCRIPT)}</script></body></html>
+`
+  return page.value
+}

@@ -1,0 +1,78 @@
+/**
+ * In-memory aggregates between flushes: one entry per (minute, method,
+ * route), every member a sum or a max, so two entries for the same key merge
+ * by addition (which is also how a failed flush's snapshot is put back).
+ */
+import { COUNTER_COLUMNS } from './schema.js'
+import type { CounterColumn } from './schema.js'
+
+export interface FieldAggregate {
+  field: string
+  op: string
+  count: number
+  noise: number
+}
+
+export interface Aggregate {
+  minute: number
+  method: string
+  route: string
+  /** Indexed like COUNTER_COLUMNS. */
+  counters: number[]
+  primaryMaxUs: number
+  candidateMaxUs: number
+  primaryLatency: Map<number, number>
+  candidateLatency: Map<number, number>
+  fields: Map<string, FieldAggregate>
+  /** How many record calls were folded into this entry (for written/lost stats). */
+  records: number
+}
+
+/** Position of each counter column in `Aggregate.counters`. */
+export const COUNTER_INDEX = Object.fromEntries(COUNTER_COLUMNS.map((c, i) => [c, i])) as Record<CounterColumn, number>
+
+export const MINUTE_MS = 60_000
+
+export function minuteOf(at: number): number {
+  return Math.floor(at / MINUTE_MS)
+}
+
+export function aggregateKey(minute: number, method: string, route: string): string {
+  return `${minute}\u0000${method}\u0000${route}`
+}
+
+export function newAggregate(minute: number, method: string, route: string): Aggregate {
+  return {
+    minute,
+    method,
+    route,
+    counters: new Array<number>(COUNTER_COLUMNS.length).fill(0),
+    primaryMaxUs: 0,
+    candidateMaxUs: 0,
+    primaryLatency: new Map(),
+    candidateLatency: new Map(),
+    fields: new Map(),
+    records: 0,
+  }
+}
+
+export function addTo(map: Map<number, number>, key: number, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n)
+}
+
+/** Adds `from` into `into` (same key). */
+export function mergeAggregate(into: Aggregate, from: Aggregate): void {
+  for (let i = 0; i < into.counters.length; i++) into.counters[i] += from.counters[i]
+  into.primaryMaxUs = Math.max(into.primaryMaxUs, from.primaryMaxUs)
+  into.candidateMaxUs = Math.max(into.candidateMaxUs, from.candidateMaxUs)
+  for (const [b, n] of from.primaryLatency) addTo(into.primaryLatency, b, n)
+  for (const [b, n] of from.candidateLatency) addTo(into.candidateLatency, b, n)
+  for (const [k, f] of from.fields) {
+    const cur = into.fields.get(k)
+    if (cur) {
+      cur.count += f.count
+      cur.noise += f.noise
+    } else into.fields.set(k, { ...f })
+  }
+  into.records += from.records
+}

@@ -1,0 +1,55 @@
+/**
+ * Turns a divergent exchange into the row stored for it: redacted first
+ * (headers, query, JSON bodies, divergence values), then truncated to the
+ * body cap, so no secret and no oversized body is ever written.
+ */
+import type { ComparedExchange, HeaderMap, SideResult } from '../types.js'
+import { fieldsOf, kindsOf, signatureOf } from './divergence-fields.js'
+import type { Redactor } from './redact.js'
+import type { DetailRow } from './store-writer.js'
+
+/** Builds the insertable row of a divergent exchange. */
+export function toDetailRow(ex: ComparedExchange, redactor: Redactor, bodyCap: number): DetailRow {
+  const fields = fieldsOf(ex.divergences)
+  const { primary, candidate } = ex
+  const requestType = headerValue(ex.request.headers, 'content-type')
+  return {
+    id: ex.id,
+    at: ex.at,
+    method: ex.request.method,
+    url: redactor.url(ex.request.url),
+    route: ex.route,
+    signature: signatureOf(fields),
+    primary_status: primary.ok ? primary.status : null,
+    candidate_status: candidate.ok ? candidate.status : null,
+    primary_latency_ms: primary.latencyMs ?? null,
+    candidate_latency_ms: candidate.latencyMs ?? null,
+    kinds: kindsOf(ex.divergences).join(','),
+    fields: JSON.stringify(fields),
+    divergences: JSON.stringify(redactor.divergences(ex.divergences)),
+    rules: JSON.stringify(ex.rules ?? []),
+    request_headers: JSON.stringify(redactor.headers(ex.request.headers)),
+    request_body: ex.requestBody && ex.requestBody.length > 0 ? cap(redactor.body(ex.requestBody, requestType), bodyCap) : null,
+    primary_headers: primary.ok ? JSON.stringify(redactor.headers(primary.headers)) : null,
+    candidate_headers: candidate.ok ? JSON.stringify(redactor.headers(candidate.headers)) : null,
+    primary_body: sideBody(primary, redactor, bodyCap),
+    candidate_body: sideBody(candidate, redactor, bodyCap),
+    primary_content_type: primary.ok ? (headerValue(primary.headers, 'content-type') ?? null) : null,
+    candidate_content_type: candidate.ok ? (headerValue(candidate.headers, 'content-type') ?? null) : null,
+  }
+}
+
+function sideBody(side: SideResult, redactor: Redactor, bodyCap: number): Buffer | null {
+  if (!side.ok) return null
+  return cap(redactor.body(side.body, headerValue(side.headers, 'content-type')), bodyCap)
+}
+
+/** A copy, so the stored row never pins the (larger) captured buffer in memory. */
+function cap(body: Buffer, bodyCap: number): Buffer {
+  return Buffer.from(body.subarray(0, bodyCap))
+}
+
+function headerValue(headers: HeaderMap, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v[0] : v
+}

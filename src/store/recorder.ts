@@ -1,0 +1,322 @@
+/**
+ * The recorder: the proxy's only way into the database. better-sqlite3 is
+ * synchronous, so nothing on the request path touches SQLite: `count()` and
+ * `recordCompared()` only update in-memory aggregates and queue the details
+ * of divergent exchanges, and `flush()` (on a timer, or called by the owner)
+ * writes everything pending in ONE transaction.
+ *
+ * A failing database never stops the proxy: a failed flush puts its batch
+ * back (bounded), counts what did not fit as lost, logs, and the next flush
+ * retries — so a transient SQLITE_BUSY or SQLITE_FULL loses nothing.
+ */
+import type { Database } from 'better-sqlite3'
+import { ConfigInvalid } from '../errors.js'
+import type { ComparedExchange, Divergence } from '../types.js'
+import type { AuditEvent } from '../report/report-types.js'
+import { COUNTER_INDEX, addTo, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
+import type { Aggregate } from './aggregates.js'
+import { fieldsOf } from './divergence-fields.js'
+import { bucketOf, toMicros } from './latency-histogram.js'
+import { compileRedactor } from './redact.js'
+import type { Redactor } from './redact.js'
+import { createRetention, resolveRetention } from './retention.js'
+import { createWriter } from './store-writer.js'
+import type { DetailRow, EventRow } from './store-writer.js'
+import { toDetailRow } from './detail-row.js'
+import type { CounterName, RecorderOptions, RecorderStats, StoreLogger } from './store-types.js'
+
+const COUNTER_OF: Record<CounterName, number> = {
+  served: COUNTER_INDEX.served,
+  notMirrored: COUNTER_INDEX.not_mirrored,
+  skipped: COUNTER_INDEX.skipped,
+  mirrored: COUNTER_INDEX.mirrored,
+  dropped: COUNTER_INDEX.dropped,
+}
+
+/** Extra facts about a compared exchange that are not divergences. */
+export interface CompareExtras {
+  /** Differences classed as noise: counted per field, never as divergent. */
+  noise?: readonly Divergence[]
+}
+
+const silent: StoreLogger = { warn() {}, error() {} }
+
+/**
+ * Batches counts, latency histograms, field counts and divergent examples
+ * into one transaction per flush.
+ *
+ * @example
+ *   const recorder = new Recorder(openDatabase('shadowdiff.db'), { logger })
+ *   recorder.count(Date.now(), 'GET', '/users/:id', 'served')
+ *   recorder.recordCompared(compared)
+ *   recorder.close() // flushes
+ */
+export class Recorder {
+  #db: Database
+  #logger: StoreLogger
+  #now: () => number
+  #redactor: Redactor
+  #bodyCap: number
+  #maxBatch: number
+  #maxPending: number
+  #maxPendingBytes: number
+  #maxAggregates: number
+  #writer: ReturnType<typeof createWriter>
+  #retention: ReturnType<typeof createRetention>
+  #pruneIntervalMs: number
+  /** False when neither retainDays nor maxDbMb is set: no prune transactions at all. */
+  #pruning: boolean
+  #lastPrune = 0
+  #timer: NodeJS.Timeout | null = null
+  #earlyFlush = false
+  #closed = false
+
+  #aggregates = new Map<string, Aggregate>()
+  #details: DetailRow[] = []
+  #detailBytes = 0
+  #events: EventRow[] = []
+  #pending = 0
+  #written = 0
+  #lost = 0
+  #lostDetails = 0
+  #flushes = 0
+  #failedFlushes = 0
+  #lastError: string | null = null
+
+  constructor(db: Database, opts: RecorderOptions = {}) {
+    this.#db = db
+    this.#logger = opts.logger ?? silent
+    this.#now = opts.now ?? Date.now
+    this.#redactor = compileRedactor(opts.redact)
+    this.#bodyCap = positive('bodyCapBytes', opts.bodyCapBytes, 64 * 1024)
+    this.#maxBatch = positive('maxBatch', opts.maxBatch, 2000)
+    this.#maxPending = positive('maxPending', opts.maxPending, 10_000)
+    this.#maxPendingBytes = 64 * 1024 * 1024
+    this.#maxAggregates = positive('maxPendingAggregates', opts.maxPendingAggregates, 50_000)
+    const retention = resolveRetention(opts.retention)
+    this.#pruneIntervalMs = retention.pruneIntervalMs
+    this.#pruning = retention.retainDays > 0 || retention.maxDbMb > 0
+    this.#retention = createRetention(db, retention)
+    this.#writer = createWriter(db, (row) => this.#retention.onExampleInserted(row))
+    const interval = opts.flushIntervalMs ?? 1000
+    if (!(interval >= 0)) throw new ConfigInvalid(`store.flushIntervalMs must be a non-negative number, got ${JSON.stringify(interval)}`)
+    if (interval > 0) {
+      this.#timer = setInterval(() => this.flush(), interval)
+      // The recorder must not keep a finished process alive; close() flushes.
+      this.#timer.unref()
+    }
+  }
+
+  /** HOT PATH: adds `n` to a counter of (minute of `at`, method, route). In-memory only. */
+  count(at: number, method: string, route: string, counter: CounterName, n = 1): void {
+    const a = this.#aggregate(at, method, route)
+    a.counters[COUNTER_OF[counter]] += n
+    a.records++
+    this.#pending++
+  }
+
+  /**
+   * Adds a compared exchange to the aggregates (compared, divergent, error
+   * and 5xx counters, latency histograms, field counts) and, when it
+   * diverged, queues its redacted details. In-memory only; never throws.
+   */
+  recordCompared(ex: ComparedExchange, extras: CompareExtras = {}): void {
+    try {
+      this.#recordCompared(ex, extras)
+    } catch (err) {
+      // A malformed exchange must not take the proxy down; count it and move on.
+      this.#lost++
+      this.#lastError = `recordCompared: ${(err as Error).message}`
+      this.#logger.error({ err, id: ex?.id }, 'shadowdiff store: could not record an exchange')
+    }
+  }
+
+  #recordCompared(ex: ComparedExchange, extras: CompareExtras): void {
+    const a = this.#aggregate(ex.at, ex.request.method, ex.route)
+    const c = a.counters
+    const { primary, candidate } = ex
+    c[COUNTER_INDEX.compared]++
+    const divergent = ex.divergences.length > 0
+    const noise = extras.noise ?? []
+    if (divergent) c[COUNTER_INDEX.divergent]++
+    else if (noise.length > 0) c[COUNTER_INDEX.noise]++
+    const primaryOk = primary.ok && primary.status < 500
+    if (primary.ok) {
+      if (primary.status >= 500) c[COUNTER_INDEX.primary_5xx]++
+      addTo(a.primaryLatency, bucketOf(primary.latencyMs), 1)
+      a.primaryMaxUs = Math.max(a.primaryMaxUs, toMicros(primary.latencyMs))
+    }
+    if (candidate.ok) {
+      if (candidate.status >= 500) {
+        c[COUNTER_INDEX.candidate_5xx]++
+        if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
+      }
+      addTo(a.candidateLatency, bucketOf(candidate.latencyMs), 1)
+      a.candidateMaxUs = Math.max(a.candidateMaxUs, toMicros(candidate.latencyMs))
+    } else {
+      c[COUNTER_INDEX.candidate_errors]++
+      if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
+    }
+    if (divergent) for (const f of fieldsOf(ex.divergences)) this.#field(a, f.field, f.op).count++
+    if (noise.length > 0) for (const f of fieldsOf(noise)) this.#field(a, f.field, f.op).noise++
+    a.records++
+    this.#pending++
+    if (divergent) this.#queueDetail(ex)
+  }
+
+  /** Queues an audit event (mode or weight change, rollback) and writes it now. */
+  recordEvent(ev: AuditEvent): void {
+    const at = Date.parse(ev.at)
+    this.#events.push({
+      at: Number.isFinite(at) ? at : this.#now(),
+      type: ev.type,
+      actor: ev.actor,
+      cause: ev.cause,
+      data: ev.data === undefined ? null : JSON.stringify(ev.data),
+    })
+    this.#pending++
+    this.flush()
+  }
+
+  /**
+   * Writes everything pending in one transaction. Never throws: on failure
+   * the batch is put back for the next flush, what exceeds the bounds is
+   * counted as lost, and the error is logged and kept in stats().lastError.
+   */
+  flush(): void {
+    if (this.#closed) return
+    this.#earlyFlush = false
+    if (this.#pending === 0 && this.#details.length === 0) {
+      this.#maybePrune()
+      return
+    }
+    const aggregates = this.#aggregates
+    const details = this.#details
+    const events = this.#events
+    const records = this.#pending
+    this.#aggregates = new Map()
+    this.#details = []
+    this.#detailBytes = 0
+    this.#events = []
+    this.#pending = 0
+    try {
+      this.#writer.write({ aggregates: aggregates.values(), details, events })
+    } catch (err) {
+      this.#retention.reset()
+      this.#restore(aggregates, details, events)
+      this.#failedFlushes++
+      const message = `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`
+      if (this.#lastError !== message) this.#logger.error({ err }, 'shadowdiff store: flush failed, will retry')
+      this.#lastError = message
+      return
+    }
+    this.#written += records
+    this.#flushes++
+    if (this.#lastError !== null) this.#logger.warn({ lastError: this.#lastError }, 'shadowdiff store: writing again')
+    this.#lastError = null
+    this.#maybePrune()
+  }
+
+  /** Flushes, stops the timer and closes the database. Idempotent. */
+  close(): void {
+    if (this.#closed) return
+    if (this.#timer) clearInterval(this.#timer)
+    this.flush()
+    if (this.#pending > 0) {
+      this.#lost += this.#pending
+      this.#logger.error({ lost: this.#pending, lastError: this.#lastError }, 'shadowdiff store: closing with unwritten records')
+      this.#pending = 0
+    }
+    this.#closed = true
+    this.#db.close()
+  }
+
+  /** Counters for /metrics and tests. */
+  stats(): RecorderStats {
+    return {
+      pending: this.#pending,
+      written: this.#written,
+      lost: this.#lost,
+      lostDetails: this.#lostDetails,
+      flushes: this.#flushes,
+      failedFlushes: this.#failedFlushes,
+      lastError: this.#lastError,
+    }
+  }
+
+  #aggregate(at: number, method: string, route: string): Aggregate {
+    const minute = minuteOf(at)
+    const key = aggregateKey(minute, method, route)
+    let a = this.#aggregates.get(key)
+    if (a === undefined) {
+      a = newAggregate(minute, method, route)
+      this.#aggregates.set(key, a)
+    }
+    return a
+  }
+
+  #field(a: Aggregate, field: string, op: string) {
+    const key = `${op}\u0000${field}`
+    let f = a.fields.get(key)
+    if (f === undefined) {
+      f = { field, op, count: 0, noise: 0 }
+      a.fields.set(key, f)
+    }
+    return f
+  }
+
+  #queueDetail(ex: ComparedExchange): void {
+    if (this.#details.length >= this.#maxPending || this.#detailBytes >= this.#maxPendingBytes) {
+      this.#lostDetails++
+      return
+    }
+    const row = toDetailRow(ex, this.#redactor, this.#bodyCap)
+    this.#details.push(row)
+    this.#detailBytes += (row.primary_body?.length ?? 0) + (row.candidate_body?.length ?? 0) + (row.request_body?.length ?? 0) + 1024
+    if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
+      this.#earlyFlush = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** Puts a failed batch back in front of what arrived meanwhile, within the bounds. */
+  #restore(aggregates: Map<string, Aggregate>, details: DetailRow[], events: EventRow[]): void {
+    let kept = 0
+    for (const [key, a] of aggregates) {
+      const cur = this.#aggregates.get(key)
+      if (cur) mergeAggregate(cur, a)
+      else if (this.#aggregates.size < this.#maxAggregates) this.#aggregates.set(key, a)
+      else {
+        this.#lost += a.records
+        continue
+      }
+      kept += a.records
+    }
+    const room = Math.max(0, this.#maxPending - this.#details.length)
+    const keep = details.slice(0, room)
+    this.#lostDetails += details.length - keep.length
+    this.#details = [...keep, ...this.#details]
+    this.#detailBytes = 0
+    for (const d of this.#details) this.#detailBytes += (d.primary_body?.length ?? 0) + (d.candidate_body?.length ?? 0) + 1024
+    this.#events = [...events, ...this.#events]
+    this.#pending += kept + events.length
+  }
+
+  #maybePrune(): void {
+    if (!this.#pruning) return
+    const now = this.#now()
+    if (now - this.#lastPrune < this.#pruneIntervalMs) return
+    this.#lastPrune = now
+    try {
+      this.#db.transaction(() => this.#retention.step(now)).immediate()
+    } catch (err) {
+      this.#logger.warn({ err }, 'shadowdiff store: retention step failed, will retry')
+    }
+  }
+}
+
+function positive(key: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigInvalid(`store.${key} must be a positive integer, got ${JSON.stringify(value)}`)
+  return value
+}

@@ -1,0 +1,118 @@
+/**
+ * The database schema, versioned in code (undici `sqlite-cache-store.js`).
+ * `PRAGMA user_version` holds the version a file was migrated to; each entry
+ * of MIGRATIONS brings a file from version `i` to `i + 1`, so a migration is
+ * never edited once released — a change is a new entry.
+ *
+ * Layout, and why:
+ * - `counters`, `latency`, `fields` are aggregates keyed by (minute, method,
+ *   route): equal exchanges add to a row instead of adding rows, so the file
+ *   grows with time × routes, not with traffic, and `--since/--until` work at
+ *   minute granularity. Every column is a sum (or a max), so rows from many
+ *   files merge exactly with SUM/MAX.
+ * - `latency` stores histogram buckets one row each (see latency-histogram.ts)
+ *   so percentiles of any window or any set of files come from summed buckets.
+ * - `exchanges` keeps the details of divergent exchanges only, redacted and
+ *   with bodies truncated to the store's body cap.
+ * - `events` is the audit trail (mode and weight changes, rollbacks).
+ */
+
+/** The schema version this build reads and writes. */
+export const SCHEMA_VERSION = 1
+
+/** Counter columns of the `counters` table, in a fixed order. */
+export const COUNTER_COLUMNS = [
+  'served',
+  'not_mirrored',
+  'skipped',
+  'mirrored',
+  'dropped',
+  'compared',
+  'divergent',
+  'noise',
+  'candidate_errors',
+  'candidate_5xx',
+  'primary_5xx',
+  'candidate_new_errors',
+] as const
+
+export type CounterColumn = (typeof COUNTER_COLUMNS)[number]
+
+const V1 = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE counters (
+  minute  INTEGER NOT NULL,
+  method  TEXT NOT NULL,
+  route   TEXT NOT NULL,
+  ${COUNTER_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  primary_max_us   INTEGER NOT NULL DEFAULT 0,
+  candidate_max_us INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (minute, method, route)
+) WITHOUT ROWID;
+
+CREATE TABLE latency (
+  minute INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  route  TEXT NOT NULL,
+  side   TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  count  INTEGER NOT NULL,
+  PRIMARY KEY (minute, method, route, side, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE fields (
+  minute      INTEGER NOT NULL,
+  method      TEXT NOT NULL,
+  route       TEXT NOT NULL,
+  field       TEXT NOT NULL,
+  op          TEXT NOT NULL,
+  count       INTEGER NOT NULL DEFAULT 0,
+  noise_count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (minute, method, route, field, op)
+) WITHOUT ROWID;
+
+CREATE TABLE exchanges (
+  id                     TEXT PRIMARY KEY,
+  at                     INTEGER NOT NULL,
+  method                 TEXT NOT NULL,
+  url                    TEXT NOT NULL,
+  route                  TEXT NOT NULL,
+  signature              TEXT NOT NULL,
+  primary_status         INTEGER,
+  candidate_status       INTEGER,
+  primary_latency_ms     REAL,
+  candidate_latency_ms   REAL,
+  kinds                  TEXT NOT NULL,
+  fields                 TEXT NOT NULL,
+  divergences            TEXT NOT NULL,
+  rules                  TEXT NOT NULL,
+  request_headers        TEXT NOT NULL,
+  request_body           BLOB,
+  primary_headers        TEXT,
+  candidate_headers      TEXT,
+  primary_body           BLOB,
+  candidate_body         BLOB,
+  primary_content_type   TEXT,
+  candidate_content_type TEXT
+);
+CREATE INDEX exchanges_at ON exchanges (at);
+CREATE INDEX exchanges_route ON exchanges (route, at);
+CREATE INDEX exchanges_signature ON exchanges (method, route, signature, at);
+
+CREATE TABLE events (
+  seq   INTEGER PRIMARY KEY,
+  at    INTEGER NOT NULL,
+  type  TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  data  TEXT
+);
+CREATE INDEX events_at ON events (at);
+`
+
+/** `MIGRATIONS[i]` migrates a file at version `i` to version `i + 1`. */
+export const MIGRATIONS: readonly string[] = [V1]

@@ -1,0 +1,107 @@
+/**
+ * The prepared statements of the recorder, built once per connection, and
+ * the one function that writes a batch inside a transaction. Every write is
+ * an upsert that ADDS to the existing row, so a flush never reads.
+ */
+import type { Database, Statement } from 'better-sqlite3'
+import { COUNTER_COLUMNS } from './schema.js'
+import type { Aggregate } from './aggregates.js'
+
+/** A divergent exchange, redacted and truncated, ready to insert. */
+export interface DetailRow {
+  id: string
+  at: number
+  method: string
+  url: string
+  route: string
+  signature: string
+  primary_status: number | null
+  candidate_status: number | null
+  primary_latency_ms: number | null
+  candidate_latency_ms: number | null
+  kinds: string
+  fields: string
+  divergences: string
+  rules: string
+  request_headers: string
+  request_body: Buffer | null
+  primary_headers: string | null
+  candidate_headers: string | null
+  primary_body: Buffer | null
+  candidate_body: Buffer | null
+  primary_content_type: string | null
+  candidate_content_type: string | null
+}
+
+export interface EventRow {
+  at: number
+  type: string
+  actor: string
+  cause: string
+  data: string | null
+}
+
+export interface Batch {
+  aggregates: Iterable<Aggregate>
+  details: readonly DetailRow[]
+  events: readonly EventRow[]
+}
+
+const DETAIL_COLUMNS = [
+  'id', 'at', 'method', 'url', 'route', 'signature', 'primary_status', 'candidate_status',
+  'primary_latency_ms', 'candidate_latency_ms', 'kinds', 'fields', 'divergences', 'rules',
+  'request_headers', 'request_body', 'primary_headers', 'candidate_headers', 'primary_body',
+  'candidate_body', 'primary_content_type', 'candidate_content_type',
+] as const
+
+/** Builds the statements once; `write(batch)` runs one IMMEDIATE transaction. */
+export function createWriter(db: Database, onDetailInserted?: (row: DetailRow) => void) {
+  const cols = COUNTER_COLUMNS.join(', ')
+  const upsertCounters = db.prepare(
+    `INSERT INTO counters (minute, method, route, ${cols}, primary_max_us, candidate_max_us)
+     VALUES (?, ?, ?, ${COUNTER_COLUMNS.map(() => '?').join(', ')}, ?, ?)
+     ON CONFLICT (minute, method, route) DO UPDATE SET
+       ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+       primary_max_us = max(primary_max_us, excluded.primary_max_us),
+       candidate_max_us = max(candidate_max_us, excluded.candidate_max_us)`,
+  )
+  const upsertLatency = db.prepare(
+    `INSERT INTO latency (minute, method, route, side, bucket, count) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (minute, method, route, side, bucket) DO UPDATE SET count = count + excluded.count`,
+  )
+  const upsertField = db.prepare(
+    `INSERT INTO fields (minute, method, route, field, op, count, noise_count) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (minute, method, route, field, op) DO UPDATE SET
+       count = count + excluded.count, noise_count = noise_count + excluded.noise_count`,
+  )
+  const insertDetail: Statement<[DetailRow]> = db.prepare(
+    `INSERT OR IGNORE INTO exchanges (${DETAIL_COLUMNS.join(', ')}) VALUES (${DETAIL_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+  )
+  const insertEvent: Statement<[EventRow]> = db.prepare(
+    'INSERT INTO events (at, type, actor, cause, data) VALUES (@at, @type, @actor, @cause, @data)',
+  )
+
+  const writeLatency = (a: Aggregate, side: string, buckets: Map<number, number>) => {
+    for (const [bucket, n] of buckets) upsertLatency.run(a.minute, a.method, a.route, side, bucket, n)
+  }
+
+  const write = db.transaction((batch: Batch) => {
+    for (const a of batch.aggregates) {
+      upsertCounters.run(a.minute, a.method, a.route, ...a.counters, a.primaryMaxUs, a.candidateMaxUs)
+      writeLatency(a, 'primary', a.primaryLatency)
+      writeLatency(a, 'candidate', a.candidateLatency)
+      for (const f of a.fields.values()) upsertField.run(a.minute, a.method, a.route, f.field, f.op, f.count, f.noise)
+    }
+    for (const d of batch.details) {
+      if (insertDetail.run(d).changes > 0) onDetailInserted?.(d)
+    }
+    for (const e of batch.events) insertEvent.run(e)
+  })
+
+  return {
+    /** Writes the batch in one IMMEDIATE transaction: all of it or none of it. */
+    write(batch: Batch): void {
+      write.immediate(batch)
+    },
+  }
+}
