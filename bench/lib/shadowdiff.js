@@ -37,20 +37,25 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
   const adminPort = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-sd-'))
   const args = [
-    'bin/shadowdiff.js', 'serve',
+    join(SHADOWDIFF_ROOT, 'bin', 'shadowdiff.js'), 'serve',
     '--primary', primary, '--candidate', candidate,
     '--port', String(port), '--admin-port', String(adminPort),
     '--db', join(dir, 'x.db'), ...extraArgs, '--log-level', 'warn'
   ]
   const proc = await startProcess(name, process.execPath, [...nodeArgs, ...args], {
-    cwd: SHADOWDIFF_ROOT,
+    // A scratch cwd: serve would pick up ./rules from the checkout, and the
+    // benchmark measures the default rule set, whatever the repository holds.
+    cwd: dir,
     readyUrl: `http://127.0.0.1:${adminPort}/api/status`
   })
   await waitForHttp(`http://127.0.0.1:${port}/`)
   proc.port = port
   proc.adminPort = adminPort
   proc.dir = dir
-  proc.command = `node ${args.join(' ').replace(dir, '<tmp>')}`
+  proc.command = [
+    'node bin/shadowdiff.js serve', '--primary <primary> --candidate <candidate> --port <p> --admin-port <a> --db <tmp>/x.db',
+    ...extraArgs, '--log-level warn'
+  ].join(' ')
   return proc
 }
 
