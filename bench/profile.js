@@ -1,26 +1,28 @@
 #!/usr/bin/env node
 /**
  * CPU profile of shadowdiff under load: runs one shadowdiff case with
- * `node --cpu-prof`, stops it gracefully (the profile is written on exit)
- * and prints the top self-time functions and sources.
+ * `--inspect`, warms it up, profiles only the measured load over the
+ * DevTools protocol, and prints the top self-time functions and sources.
  *
- *   node bench/profile.js [--case sd-shadow] [--duration 15]
+ *   node bench/profile.js [--case sd-shadow] [--duration 10] [--warmup 3] [--top 25]
  *   node bench/profile.js --summarize path/to/file.cpuprofile
  */
 import { parseArgs } from 'node:util'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CASES, UPSTREAMS } from './lib/cases.js'
 import { startProcess } from './lib/proc.js'
-import { ROOT, shadowdiffUnavailable, fetchStatus } from './lib/shadowdiff.js'
+import { ROOT, SHADOWDIFF_ROOT, shadowdiffUnavailable, fetchStatus } from './lib/shadowdiff.js'
 import { loadGenerator } from './lib/load.js'
+import { inspectorUrl, connectProfiler } from './lib/inspector.js'
 import { summarizeCpuProfile, formatSummary } from './lib/cpuprofile.js'
 
 const { values } = parseArgs({
   options: {
     case: { type: 'string', default: 'sd-shadow' },
-    duration: { type: 'string', default: '15' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '25' },
     summarize: { type: 'string' }
@@ -29,7 +31,7 @@ const { values } = parseArgs({
 const top = Number(values.top)
 
 if (values.summarize) {
-  process.stdout.write(formatSummary(summarizeCpuProfile(values.summarize), top) + '\n')
+  process.stdout.write(formatSummary(summarizeCpuProfile(values.summarize, SHADOWDIFF_ROOT), top) + '\n')
 } else {
   await profileCase()
 }
@@ -43,22 +45,33 @@ async function profileCase () {
   for (const role of c.upstreams) {
     up[role] = await startProcess(role, process.execPath, [join(ROOT, 'bench', 'upstreams.js'), UPSTREAMS[role]], { readyLine: true })
   }
-  const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-prof-'))
-  const sd = await c.start({ up, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] })
+  const sd = await c.start({ up, nodeArgs: ['--inspect=127.0.0.1:0'] })
   const loadgen = loadGenerator()
-  const r = await loadgen.run(`http://127.0.0.1:${sd.port}/orders/1`, { durationS: Number(values.duration), connections: Number(values.connections), threads: 1 })
-  const status = await fetchStatus(sd)
-  // A graceful stop lets V8 write the profile; a stalled candidate may need its mirror timeout.
-  await sd.stop(30_000)
-  for (const p of Object.values(up)) await p.stop()
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
-  if (!file) fail(`no .cpuprofile in ${dir}: did shadowdiff exit cleanly on SIGTERM?\n${sd.stderr}`)
-  const summary = summarizeCpuProfile(join(dir, file))
+  const load = (durationS) => loadgen.run(`http://127.0.0.1:${sd.port}/orders/1`, { durationS, connections: Number(values.connections), threads: 1 })
+  const profiler = await connectProfiler(await inspectorUrl(sd))
+  let r, profile, before, after
+  try {
+    await load(Number(values.warmup))
+    before = await fetchStatus(sd)
+    await profiler.start()
+    r = await load(Number(values.duration))
+    profile = await profiler.stop()
+    after = await fetchStatus(sd)
+  } finally {
+    profiler.close()
+    await sd.stop()
+    for (const p of Object.values(up)) await p.stop()
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'shadowdiff-bench-prof-')), `${c.id}.cpuprofile`)
+  writeFileSync(file, JSON.stringify(profile))
+  const summary = summarizeCpuProfile(file, SHADOWDIFF_ROOT)
+  const delta = (k) => (after[k] ?? 0) - (before[k] ?? 0)
   process.stdout.write([
     `## CPU profile: ${c.label}`,
     '',
-    `${Math.round(r.rps)} req/s, p99 ${r.p99Ms.toFixed(2)} ms over ${values.duration}s; served ${status.served}, compared ${status.compared}, dropped ${status.dropped}; ${summary.totalMs.toFixed(0)} ms sampled`,
-    `Profile: ${join(dir, file)}`,
+    `${Math.round(r.rps)} req/s, p99 ${r.p99Ms.toFixed(2)} ms over ${values.duration}s after a ${values.warmup}s warm-up; ` +
+      `during the profile: served ${delta('served')}, compared ${delta('compared')}, divergent ${delta('divergent')}, dropped ${delta('dropped')}`,
+    `Profile: ${file}`,
     '',
     formatSummary(summary, top),
     ''

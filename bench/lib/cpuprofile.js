@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs'
 
 /**
  * @param {string} file path to a .cpuprofile JSON
+ * @param {string} [root] checkout whose paths are shown relative (dist/proxy/…)
  * @returns {{ totalMs: number, idleMs: number, functions: {name: string, where: string, ms: number, pct: number}[], sources: {source: string, ms: number, pct: number}[] }}
  */
-export function summarizeCpuProfile (file) {
+export function summarizeCpuProfile (file, root = process.cwd()) {
+  const prefix = `file://${root.replace(/\/$/, '')}/`
   const profile = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   // Each sample's time delta belongs to the node that was on top of the stack.
@@ -27,11 +29,11 @@ export function summarizeCpuProfile (file) {
     // Percentages are of busy time: idle is the event loop waiting, not a hot spot.
     if (callFrame.functionName === '(idle)') { idle += us; continue }
     total += us
-    const where = callFrame.url ? `${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}` : ''
+    const where = callFrame.url ? `${shortUrl(callFrame.url, prefix)}:${callFrame.lineNumber + 1}` : ''
     const name = callFrame.functionName || '(anonymous)'
     const key = `${name} ${where}`
     fn.set(key, { name, where, us: (fn.get(key)?.us ?? 0) + us })
-    const source = sourceOf(callFrame)
+    const source = sourceOf(callFrame, prefix)
     src.set(source, (src.get(source) ?? 0) + us)
   }
   const pct = (us) => (100 * us) / total
@@ -52,16 +54,15 @@ export function formatSummary (summary, n = 25) {
   return lines.join('\n')
 }
 
-function shortUrl (url) {
+function shortUrl (url, prefix) {
   const nm = url.lastIndexOf('node_modules/')
   if (nm !== -1) return url.slice(nm + 'node_modules/'.length)
-  const at = url.search(/\/(dist|src|bench)\//)
-  if (at !== -1) return url.slice(at + 1)
+  if (url.startsWith(prefix)) return url.slice(prefix.length)
   return url.replace(/^file:\/\//, '')
 }
 
 /** Groups a frame: a package, one of our files, a Node internal, or V8 itself. */
-function sourceOf ({ url, functionName }) {
+function sourceOf ({ url, functionName }, prefix) {
   if (!url) return functionName.startsWith('(') ? functionName : '(native / V8)'
   if (url.startsWith('node:')) return url
   const nm = url.lastIndexOf('node_modules/')
@@ -69,5 +70,5 @@ function sourceOf ({ url, functionName }) {
     const parts = url.slice(nm + 'node_modules/'.length).split('/')
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]
   }
-  return shortUrl(url)
+  return shortUrl(url, prefix)
 }
