@@ -20,10 +20,17 @@ import { RulesReloader } from './rules/rules-reloader.js'
 import { MirrorScheduler } from './mirror/mirror-scheduler.js'
 import { CompareStage } from './diff/compare-stage.js'
 import { createProxyServer } from './proxy/proxy-server.js'
-import { shadowRouter, type TrafficRouter } from './proxy/traffic-router.js'
+import { splitTrafficRouter } from './proxy/split-traffic-router.js'
 import { openDatabase } from './store/open-database.js'
 import { Recorder } from './store/recorder.js'
 import { buildAdminServer } from './admin/admin-server.js'
+import { buildReport } from './report/build-report.js'
+import { TrafficMode } from './split/traffic-mode.js'
+import { persistTraffic } from './split/promotion-store.js'
+import { SplitRouter } from './split/split-router.js'
+import { Promotion } from './split/promotion.js'
+import { validateSplitOptions } from './split/split-options.js'
+import type { AuditEvent as SplitAuditEvent } from './split/audit-event.js'
 
 export interface App {
   config: Config
@@ -35,6 +42,10 @@ export interface App {
   compare: CompareStage
   proxy: http.Server
   admin: FastifyInstance
+  /** Who serves real users: shadow, split (weight %) or candidate. */
+  traffic: TrafficMode
+  split: SplitRouter
+  promotion: Promotion
   /** Listens on the configured ports (0 picks a free one); returns both base URLs. */
   listen(): Promise<{ proxyUrl: string; adminUrl: string }>
   /** Waits until every mirror has settled, every comparison is done, and the store has flushed. */
@@ -84,7 +95,40 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       keepAliveTimeout: 4_000,
     })
   const pools = { primary: servingPool(config.primary), candidate: servingPool(config.candidate) }
-  let router: TrafficRouter = shadowRouter(config.secondary !== null)
+
+  // Split stage: the traffic state survives restarts (persistTraffic must run
+  // before the promotion resumes, or the restored state would look like an
+  // outside change), and every change is an audit event in the store.
+  const traffic = new TrafficMode({ reverseShadow: config.split.reverseShadow })
+  const recordAudit = (ev: SplitAuditEvent) =>
+    recorder.recordEvent({ at: new Date(ev.at).toISOString(), type: ev.type, actor: ev.actor, cause: ev.cause, data: ev.data as unknown as Record<string, unknown> })
+  traffic.subscribe(recordAudit)
+  persistTraffic(traffic, db)
+  const split = new SplitRouter(
+    traffic,
+    validateSplitOptions({
+      stickyHeader: config.split.stickyHeader ?? undefined,
+      stickyCookie: config.split.stickyCookie ?? undefined,
+      routeOverrideHeader: config.split.routeOverrideHeader ?? undefined,
+      servedByHeader: config.split.servedByHeader,
+      rollbackWindow: config.split.rollbackWindowMs,
+      rollbackMaxFailureRate: config.split.rollbackMaxFailureRate * 100,
+      rollbackMinRequests: config.split.rollbackMinRequests,
+    }),
+  )
+  const router = splitTrafficRouter(split, config.secondary !== null)
+  const promotion = new Promotion({
+    db,
+    traffic,
+    onEvent: recordAudit,
+    // The gate on the traffic since the step began (minute resolution: the store aggregates per minute).
+    evaluate: async (sinceMs, thresholds) => {
+      recorder.flush()
+      const { verdict } = buildReport([config.db], { since: sinceMs, thresholds: { ...config.gate, ...(thresholds ?? {}) } })
+      return { ok: verdict.ok, reasons: verdict.reasons }
+    },
+    onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
+  })
 
   const proxy = createProxyServer({
     config,
@@ -95,6 +139,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     onSettled: compare.accept,
     pools,
     logger,
+    onCandidateOutcome: (ok) => split.recordCandidate(ok),
   })
 
   const app: App = {
@@ -107,6 +152,9 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     compare,
     proxy,
     admin: undefined as unknown as FastifyInstance,
+    traffic,
+    split,
+    promotion,
     async listen() {
       proxy.listen(config.port, config.host)
       await once(proxy, 'listening')
@@ -127,6 +175,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     },
     async close({ graceMs = 10_000 } = {}) {
       rules.close()
+      promotion.close()
       const closed = new Promise<void>((resolve) => proxy.close(() => resolve()))
       proxy.closeIdleConnections()
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref())
@@ -145,8 +194,12 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       logger.info(stats.toJSON(), 'shadowdiff stopped')
     },
     status() {
+      const { mode, weight, reverseShadow } = traffic.state
       return {
-        mode: 'shadow',
+        mode,
+        weight,
+        reverseShadow,
+        promotion: promotion.status().state,
         startedAt: startedAt.toISOString(),
         primary: config.primary,
         candidate: config.candidate,

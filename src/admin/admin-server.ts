@@ -11,6 +11,7 @@ import { registerStatusRoutes } from './status-routes.js'
 import { registerReportRoutes } from './report-routes.js'
 import { registerGateRoutes } from './gate-routes.js'
 import { registerRulesRoutes } from './rules-routes.js'
+import { registerSplitRoutes } from './split-routes.js'
 
 export function buildAdminServer(app: App): FastifyInstance {
   const admin = Fastify({ logger: false })
@@ -18,7 +19,7 @@ export function buildAdminServer(app: App): FastifyInstance {
   admin.setErrorHandler((err, _request, reply) => {
     if (err instanceof ShadowdiffError) {
       // Usage mistakes in query parameters are the caller's: 400, not 500.
-      const status = err.code === 'SHD_USAGE' || err.code === 'SHD_CONFIG_INVALID' ? 400 : err.statusCode
+      const status = ['SHD_USAGE', 'SHD_CONFIG_INVALID', 'SHD_BAD_REQUEST'].includes(err.code) ? 400 : err.statusCode
       return reply.code(status).send({ error: { code: err.code, message: err.message } })
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500
@@ -32,5 +33,6 @@ export function buildAdminServer(app: App): FastifyInstance {
   registerReportRoutes(admin, app)
   registerGateRoutes(admin, app)
   registerRulesRoutes(admin, app)
+  registerSplitRoutes(admin, app)
   return admin
 }

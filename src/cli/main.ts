@@ -10,6 +10,9 @@ import { diffsCommand } from './diffs-command.js'
 import { gateCommand } from './gate-command.js'
 import { rulesCommand } from './rules-command.js'
 import { demoCommand } from './demo-command.js'
+import { promoteCommand } from './promote-command.js'
+import { rollbackCommand, splitCommand } from './split-command.js'
+import { AdminApiError } from './admin-client.js'
 
 export const USAGE = `Usage: shadowdiff <command> [options]
 
@@ -20,6 +23,9 @@ Commands:
   gate      pass/fail verdict for CI (exit 0 pass, 1 fail, 2 usage)
   rules     check | explain: validate rule files, explain one recorded exchange
   demo      a self-contained tour: two sample services, traffic, report, gate
+  split     show or set who serves users: shadow, split (weight %), candidate
+  promote   progressive promotion: step weights up, gate each step, roll back on failure
+  rollback  send every user back to the primary at once
 
 Run 'shadowdiff <command> --help' for the options of a command.`
 
@@ -30,6 +36,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   gate: gateCommand,
   rules: rulesCommand,
   demo: demoCommand,
+  split: splitCommand,
+  promote: promoteCommand,
+  rollback: rollbackCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -58,6 +67,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE'].includes(err.code)) {
       console.error(`shadowdiff ${command}: ${err.message}`)
       return 2
+    }
+    if (err instanceof AdminApiError) {
+      console.error(`shadowdiff ${command}: ${err.message}`)
+      return err.status === 400 || err.status === 409 ? 2 : 1
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(`shadowdiff ${command}: ${(err as Error).message}: the port is taken; choose another with --port/--admin-port`)

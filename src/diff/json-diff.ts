@@ -11,18 +11,17 @@
  * document is mutated; operation values may share structure with `b`.
  */
 // fast-json-patch is CommonJS: Node's ESM loader only offers its default export.
-import jsonpatch from 'fast-json-patch'
+import jsonPatch from 'fast-json-patch'
 import type { Operation } from 'fast-json-patch'
 import type { ComparePolicy } from './policy.js'
 import { automatonFor } from './pointer-automaton.js'
 import type { PointerState, Tolerance } from './pointer-automaton.js'
 import { escapeToken } from './pointer-pattern.js'
 
-const { compare } = jsonpatch
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
 
+const { compare } = jsonPatch
 const hasOwn = Object.prototype.hasOwnProperty
 // Bounds the trial diffs pairLeftovers may run (leftover primary × candidate elements).
 const MAX_PAIRING_WORK = 256
@@ -50,6 +49,9 @@ function diffValue(a: Json, b: Json, path: string, st: PointerState | null, ops:
   if (a === b) return
   if (st === null) return rawDiff(a, b, path, ops)
   if (isContainer(a) && isContainer(b)) {
+    // Most subtrees are equal, and equal raw values are equal under any
+    // policy: a tight equality walk is cheaper than a stateful diff walk.
+    if (deepEqual(a, b)) return
     const aArr = Array.isArray(a)
     if (aArr && Array.isArray(b)) {
       if (st.keyed !== undefined || st.unordered) return alignedArrayDiff(a, b, path, st, ops)
@@ -88,15 +90,15 @@ function objectDiff(a: JsonObject, b: JsonObject, path: string, st: PointerState
   const other = uniform ? st.other() : null
   for (const k in a) {
     if (!hasOwn.call(a, k)) continue
+    const present = hasOwn.call(b, k)
+    const av = a[k]
+    const bv = present ? b[k] : undefined
+    // Equal scalars need no state lookup: most members of most documents.
+    if (av === bv) continue
     const cs = uniform ? other : st.child(k)
     if (cs?.ignore) continue
-    if (!hasOwn.call(b, k)) {
-      ops.push({ op: 'remove', path: path + '/' + escapeToken(k) })
-      continue
-    }
-    const av = a[k]
-    const bv = b[k]
-    if (av !== bv) diffValue(av, bv, path + '/' + escapeToken(k), cs, ops)
+    if (!present) ops.push({ op: 'remove', path: path + '/' + escapeToken(k) })
+    else diffValue(av, bv as Json, path + '/' + escapeToken(k), cs, ops)
   }
   for (const k in b) {
     if (!hasOwn.call(b, k) || hasOwn.call(a, k)) continue
@@ -109,23 +111,31 @@ function objectDiff(a: JsonObject, b: JsonObject, path: string, st: PointerState
 /** An array with the ignored elements dropped, plus each kept element's state. */
 interface Filtered {
   items: Json[]
-  states: (PointerState | null)[]
+  /** Per-element states, or null when every element has state `shared`. */
+  states: (PointerState | null)[] | null
+  shared: PointerState | null
+}
+
+function stateAt(f: Filtered, i: number): PointerState | null {
+  return f.states === null ? f.shared : f.states[i]
 }
 
 function filterArray(arr: Json[], st: PointerState): Filtered {
+  if (st.uniform) {
+    // No literal index in any pattern: one state for all, no copy needed.
+    const shared = st.other()
+    return { items: shared?.ignore ? [] : arr, states: null, shared }
+  }
   const items: Json[] = []
   const states: (PointerState | null)[] = []
-  const uniform = st.uniform
-  const other = uniform ? st.other() : null
-  const check = st.childIgnorable
   for (let i = 0; i < arr.length; i++) {
     // Patterns name original indices: `/items/0` is the first element as sent.
-    const cs = uniform ? other : st.child(String(i))
-    if (check && cs?.ignore) continue
+    const cs = st.child(String(i))
+    if (cs?.ignore) continue
     items.push(arr[i])
     states.push(cs)
   }
-  return { items, states }
+  return { items, states, shared: null }
 }
 
 function indexArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, ops: Operation[]): void {
@@ -135,43 +145,56 @@ function indexArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, op
   for (let i = 0; i < n; i++) {
     const av = fa.items[i]
     const bv = fb.items[i]
-    if (av !== bv) diffValue(av, bv, path + '/' + i, fa.states[i], ops)
+    if (av !== bv) diffValue(av, bv, path + '/' + i, stateAt(fa, i), ops)
   }
   // Remove from the end backwards so every index is valid when applied.
   for (let i = fa.items.length - 1; i >= n; i--) ops.push({ op: 'remove', path: path + '/' + i })
   for (let i = n; i < fb.items.length; i++) {
-    ops.push({ op: 'add', path: path + '/' + i, value: filterValue(fb.items[i], fb.states[i]) })
+    ops.push({ op: 'add', path: path + '/' + i, value: filterValue(fb.items[i], stateAt(fb, i)) })
   }
 }
 
 /**
  * `keyed` and `unordered` arrays. Elements are paired by key (keyed) or by
  * canonical value (unordered, a multiset); unordered leftovers are then paired
- * in order so a changed element is one nested diff rather than remove + add.
- * The patch removes unpaired primary elements (highest index first), then
- * walks the candidate: an unpaired candidate element is one `add` at its own
- * index, a paired slot takes the next paired primary element in primary
- * order and is diffed against its partner. Pure reorderings yield no ops.
+ * by fewest differences so a changed element is one nested diff rather than
+ * remove + add. The patch removes unpaired primary elements (highest index
+ * first), then walks the candidate: an unpaired candidate element is one `add`
+ * at its own index, a paired slot takes the next paired primary element in
+ * primary order and is diffed against its partner. Pure reorderings yield no ops.
  */
 function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, ops: Operation[]): void {
   const fa = filterArray(a, st)
   const fb = filterArray(b, st)
   const key = st.keyed
+  const na = fa.items.length
+  const nb = fb.items.length
+  // Fast path, the common case: a prefix already pairs in order (same key,
+  // or raw-equal elements), so no canonical strings are built for it.
+  let prefix = 0
+  const limit = Math.min(na, nb)
+  while (prefix < limit && samePlace(fa.items[prefix], fb.items[prefix], key)) prefix++
+  if (prefix === na && prefix === nb) {
+    if (key !== undefined) for (let i = 0; i < na; i++) diffValue(fa.items[i], fb.items[i], path + '/' + i, stateAt(fa, i), ops)
+    return
+  }
   const keyOf = (v: Json, s: PointerState | null): string =>
-    key !== undefined && isContainer(v) && !Array.isArray(v) && hasOwn.call(v, key)
-      ? 'k' + canonical(v[key], null)
-      : 'v' + canonical(v, s)
+    key !== undefined && isContainer(v) && !Array.isArray(v) && hasOwn.call(v, key) ? 'k' + canonical(v[key], null) : 'v' + canonical(v, s)
+  const aToB = new Int32Array(na).fill(-1)
+  const bToA = new Int32Array(nb).fill(-1)
+  for (let i = 0; i < prefix; i++) {
+    aToB[i] = i
+    bToA[i] = i
+  }
   const byKey = new Map<string, number[]>()
-  for (let i = 0; i < fa.items.length; i++) {
-    const k = keyOf(fa.items[i], fa.states[i])
+  for (let i = prefix; i < na; i++) {
+    const k = keyOf(fa.items[i], stateAt(fa, i))
     const q = byKey.get(k)
     if (q) q.push(i)
     else byKey.set(k, [i])
   }
-  const aToB = new Int32Array(fa.items.length).fill(-1)
-  const bToA = new Int32Array(fb.items.length).fill(-1)
-  for (let j = 0; j < fb.items.length; j++) {
-    const q = byKey.get(keyOf(fb.items[j], fb.states[j]))
+  for (let j = prefix; j < nb; j++) {
+    const q = byKey.get(keyOf(fb.items[j], stateAt(fb, j)))
     if (q && q.length > 0) {
       const i = q.shift()!
       aToB[i] = j
@@ -179,19 +202,48 @@ function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, 
     }
   }
   if (key === undefined) pairLeftovers(fa, fb, aToB, bToA)
-  for (let i = fa.items.length - 1; i >= 0; i--) {
+  for (let i = na - 1; i >= 0; i--) {
     if (aToB[i] === -1) ops.push({ op: 'remove', path: path + '/' + i })
   }
   let nextA = 0
-  for (let j = 0; j < fb.items.length; j++) {
+  for (let j = 0; j < nb; j++) {
     if (bToA[j] === -1) {
-      ops.push({ op: 'add', path: path + '/' + j, value: filterValue(fb.items[j], fb.states[j]) })
+      ops.push({ op: 'add', path: path + '/' + j, value: filterValue(fb.items[j], stateAt(fb, j)) })
       continue
     }
     while (aToB[nextA] === -1) nextA++
     const i = nextA++
-    diffValue(fa.items[i], fb.items[aToB[i]], path + '/' + j, fa.states[i], ops)
+    diffValue(fa.items[i], fb.items[aToB[i]], path + '/' + j, stateAt(fa, i), ops)
   }
+}
+
+/** Keyed: both elements carry the same key value. Unordered: raw deep equality. */
+function samePlace(x: Json, y: Json, key: string | undefined): boolean {
+  if (key === undefined) return deepEqual(x, y)
+  if (!isContainer(x) || !isContainer(y) || Array.isArray(x) || Array.isArray(y)) return deepEqual(x, y)
+  const kx = hasOwn.call(x, key)
+  if (kx !== hasOwn.call(y, key)) return false
+  return kx ? deepEqual(x[key], y[key]) : deepEqual(x, y)
+}
+
+/** Structural equality, ignoring key order. Equal raw values are equal under any policy. */
+function deepEqual(x: Json, y: Json): boolean {
+  if (x === y) return true
+  if (!isContainer(x) || !isContainer(y)) return false
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false
+    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
+    return true
+  }
+  if (Array.isArray(y)) return false
+  let n = 0
+  for (const k in x) {
+    if (!hasOwn.call(x, k)) continue
+    if (!hasOwn.call(y, k) || !deepEqual(x[k], (y as JsonObject)[k])) return false
+    n++
+  }
+  for (const k in y) if (hasOwn.call(y, k)) n--
+  return n === 0
 }
 
 /**
@@ -219,7 +271,7 @@ function pairLeftovers(fa: Filtered, fb: Filtered, aToB: Int32Array, bToA: Int32
         break
       }
       const trial: Operation[] = []
-      diffValue(fa.items[i], fb.items[j], '', fa.states[i], trial)
+      diffValue(fa.items[i], fb.items[j], '', stateAt(fa, i), trial)
       if (trial.length < bestCost) {
         bestCost = trial.length
         best = j

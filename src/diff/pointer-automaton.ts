@@ -18,6 +18,8 @@ export interface Tolerance {
   rel?: number
 }
 
+const UNSTEPPED = Symbol('unstepped')
+
 class TrieNode {
   readonly id: number
   readonly lit = new Map<string, TrieNode>()
@@ -39,7 +41,8 @@ export class PointerState {
   readonly #automaton: PointerAutomaton
   readonly #nodes: readonly TrieNode[]
   readonly #litKeys: ReadonlySet<string>
-  readonly #litCache = new Map<string, PointerState | null>()
+  /** Literal key → child state; UNSTEPPED until first needed. One lookup per key. */
+  readonly #lit = new Map<string, PointerState | null | typeof UNSTEPPED>()
   #other: PointerState | null | undefined
   #childIgnorable: boolean | undefined
   /** The node is ignored: it is removed from both documents before comparing. */
@@ -50,6 +53,8 @@ export class PointerState {
   readonly keyed: string | undefined
   /** The node is a number compared with this tolerance. */
   readonly tolerance: Tolerance | undefined
+  /** True when the children's state does not depend on their key (no literal edge). */
+  readonly uniform: boolean
 
   constructor(automaton: PointerAutomaton, nodes: readonly TrieNode[]) {
     this.#automaton = automaton
@@ -72,22 +77,20 @@ export class PointerState {
     this.unordered = unordered
     this.keyed = keyed?.key
     this.tolerance = tolerance?.tol
-  }
-
-  /** True when the children's state does not depend on their key. */
-  get uniform(): boolean {
-    return this.#litKeys.size === 0
+    this.uniform = keys.size === 0
+    for (const k of keys) this.#lit.set(k, UNSTEPPED)
   }
 
   /** The state of the child `key`, or null when no pattern can match there or below. */
   child(key: string): PointerState | null {
-    if (this.#litKeys.size === 0 || !this.#litKeys.has(key)) return this.other()
-    let next = this.#litCache.get(key)
-    if (next === undefined) {
-      next = this.#automaton.step(this.#nodes, key)
-      this.#litCache.set(key, next)
-    }
-    return next
+    if (this.uniform) return this.other()
+    // Only literal keys are in the map: document keys are unbounded (ids as keys).
+    const next = this.#lit.get(key)
+    if (next === undefined) return this.#other !== undefined ? this.#other : this.other()
+    if (next !== UNSTEPPED) return next
+    const stepped = this.#automaton.step(this.#nodes, key)
+    this.#lit.set(key, stepped)
+    return stepped
   }
 
   /** The state of any child whose key is not a literal in a pattern. */

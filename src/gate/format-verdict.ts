@@ -4,9 +4,12 @@
 import type { GateVerdict } from '../report/report-types.js'
 
 /**
+ * One headline (PASS/FAIL with the measured rates and their limits), then
+ * one line per reason.
+ *
  * @example
- *   FAIL: 2 reasons (250 compared, divergence 12.0%, candidate errors 0.0%)
- *     - divergence 12.0% > 1.0% (30/250)
+ *   FAIL: 2 reasons (290 compared, divergence 10.3% (max 1.0%), candidate errors 0.0% (max 1.0%), latency p99 ratio 1.20×)
+ *     - divergence 10.3% > 1.0% (30/290)
  *     - GET /api/users/:id: divergence 12.0% > 1.0% (30/250)
  */
 export function formatVerdict(v: GateVerdict): string {

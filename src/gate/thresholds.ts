@@ -100,7 +100,7 @@ function checkLimits(obj: Partial<Limits>, where: string, problems: string[]): v
         : (COUNT_KEYS as readonly string[]).includes(key)
           ? 'a non-negative integer'
           : 'a non-negative number (0 disables)'
-      problems.push(`${where}.${key} must be ${expected}, got ${JSON.stringify(value)}`)
+      problems.push(`${where}.${key} must be ${expected}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`)
     }
   }
 }

@@ -23,7 +23,7 @@ import type { MirrorScheduler } from '../mirror/mirror-scheduler.js'
 import { Sampler } from '../mirror/sampler.js'
 import { forwardHeaders, mirrorHeaders, REQUEST_ID } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
-import { ServedResponse, type ServingSide } from './served-response.js'
+import { ServedResponse, type CandidateOutcome, type ServingSide } from './served-response.js'
 import { sendError } from './error-reply.js'
 import type { TrafficRouter } from './traffic-router.js'
 import { proxyUpgrade } from './upgrade.js'
@@ -38,6 +38,8 @@ export interface ProxyDeps {
   onSettled: ExchangeListener
   pools: Record<ServingSide, Pool>
   logger: Logger
+  /** Feeds the rollback monitor with the outcome of candidate-served requests. */
+  onCandidateOutcome?: CandidateOutcome
 }
 
 export function createProxyServer(deps: ProxyDeps): http.Server {
@@ -96,7 +98,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
         exchange = new PendingExchange(id, at, request, replay, match, mirrorHeaders(headers, 'shadow'), decision.mirror, deps.onSettled)
       }
       const side = decision.serve
-      const handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy)
+      const handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy, deps.onCandidateOutcome)
       const options: Dispatcher.DispatchOptions = {
         path: url,
         method: method as Dispatcher.HttpMethod,

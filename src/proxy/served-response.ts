@@ -29,6 +29,9 @@ class ClientGone extends Error {
 
 export type ServingSide = 'primary' | 'candidate'
 
+/** Told whether a candidate-served request succeeded (no transport error, no 5xx): feeds automatic rollback. */
+export type CandidateOutcome = (ok: boolean) => void
+
 export class ServedResponse implements Dispatcher.DispatchHandler {
   #res: ServerResponse
   #side: ServingSide
@@ -40,10 +43,19 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
   #status = 0
   #headers: HeaderMap = {}
   #ended = false
+  #outcome: CandidateOutcome | null
 
-  constructor(res: ServerResponse, side: ServingSide, exchange: PendingExchange | null, captureBytes: number, servedBy: string | null) {
+  constructor(
+    res: ServerResponse,
+    side: ServingSide,
+    exchange: PendingExchange | null,
+    captureBytes: number,
+    servedBy: string | null,
+    outcome: CandidateOutcome | null = null,
+  ) {
     this.#res = res
     this.#side = side
+    this.#outcome = side === 'candidate' ? outcome : null
     this.#exchange = exchange
     this.#capture = exchange ? new BodyCapture(captureBytes) : null
     this.#servedBy = servedBy
@@ -74,6 +86,7 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     this.#ended = true
     this.#res.end()
+    this.#outcome?.(this.#status < 500)
     if (this.#exchange === null || this.#capture === null) return
     const { body, size, complete, sha256 } = this.#capture.finish()
     this.#exchange.settle(this.#side, {
@@ -91,6 +104,8 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.#ended = true
     const failure = classifyUpstreamError(err)
+    // A client that went away says nothing about the candidate's health.
+    if (failure !== 'ABORTED') this.#outcome?.(false)
     if (!this.#res.destroyed) {
       // After headers went out the only honest signal left is a broken
       // connection: the client must not take a truncated body for a whole one.

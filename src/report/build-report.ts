@@ -7,7 +7,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import { UsageError } from '../errors.js'
-import { evaluateGate } from '../gate/evaluate-gate.js'
+import { evaluateGate, resolveThresholds } from '../gate/evaluate-gate.js'
 import { COUNTER_INDEX, MINUTE_MS, addTo, newAggregate } from '../store/aggregates.js'
 import type { Aggregate } from '../store/aggregates.js'
 import { summarise } from '../store/latency-histogram.js'
@@ -47,6 +47,8 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
   const examplesPerEndpoint = count('examplesPerEndpoint', opts.examplesPerEndpoint, 5)
   const fieldsPerEndpoint = count('fieldsPerEndpoint', opts.fieldsPerEndpoint, 20)
   const window = minuteWindow(opts.since, opts.until)
+  // Validate before reading any file: a typo in a threshold should not wait for a large merge.
+  const thresholds = resolveThresholds(opts.thresholds)
   const dbs: Database[] = []
   try {
     for (const s of sources) dbs.push(openDatabase(s, { readonly: true }))
@@ -56,7 +58,7 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     const endpoints = [...data.endpoints.values()].map((a) => endpointReport(a, fieldsPerEndpoint, examples.get(endpointKey(a.method, a.route)) ?? []))
     endpoints.sort((a, b) => b.divergent - a.divergent || b.rate - a.rate || cmp(a.route, b.route) || cmp(a.method, b.method))
     const totals = totalsOf(data)
-    const report: Report = {
+    return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: {
         since: opts.since === undefined ? null : new Date(window.sinceMinute * MINUTE_MS).toISOString(),
@@ -68,11 +70,10 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
       timeline: [...data.timeline]
         .sort((a, b) => a[0] - b[0])
         .map(([minute, p]) => ({ at: new Date(minute * MINUTE_MS).toISOString(), compared: p.compared, divergent: p.divergent })),
-      verdict: undefined as never,
+      verdict: evaluateGate({ totals, endpoints }, thresholds),
+      // Sorted by content too, so the order never depends on which file an event came from.
       events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
     }
-    report.verdict = evaluateGate(report, opts.thresholds)
-    return report
   } finally {
     for (const db of dbs) db.close()
   }

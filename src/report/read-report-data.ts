@@ -5,7 +5,8 @@
  */
 import type { Database } from 'better-sqlite3'
 import { COUNTER_COLUMNS } from '../store/schema.js'
-import { addTo, newAggregate } from '../store/aggregates.js'
+import { newAggregate } from '../store/aggregates.js'
+import { decodeBucketsInto } from '../store/latency-histogram.js'
 import type { Aggregate } from '../store/aggregates.js'
 import { SUMMARY_COLUMNS } from '../store/read-sources.js'
 import type { ExchangeRecord } from '../store/read-sources.js'
@@ -75,11 +76,11 @@ export function readReportData(db: Database, source: number, w: MinuteWindow, pe
   }
 
   const latencyRows = db
-    .prepare(`SELECT method, route, side, bucket, sum(count) AS n FROM latency WHERE ${inWindow} GROUP BY method, route, side, bucket`)
-    .all(...params) as { method: string; route: string; side: string; bucket: number; n: number }[]
+    .prepare(`SELECT method, route, side, buckets FROM latency WHERE ${inWindow}`)
+    .iterate(...params) as IterableIterator<{ method: string; route: string; side: string; buckets: Buffer }>
   for (const r of latencyRows) {
     const a = endpoint(r.method, r.route)
-    addTo(r.side === 'primary' ? a.primaryLatency : a.candidateLatency, r.bucket, r.n)
+    decodeBucketsInto(r.buckets, r.side === 'primary' ? a.primaryLatency : a.candidateLatency)
   }
 
   const fieldRows = db

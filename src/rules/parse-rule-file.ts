@@ -36,7 +36,7 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
-      r.problems.push({ file, line: e.linePos?.[0].line ?? 0, key: '', message: `syntax error: ${message}` })
+      r.problems.push({ file, line: lines.linePos(e.pos[0]).line, key: '', message: `syntax error: ${message}` })
     }
     return { rules: [], problems: r.problems }
   }

@@ -3,6 +3,10 @@
  * route), every member a sum or a max, so two entries for the same key merge
  * by addition (which is also how a failed flush's snapshot is put back).
  */
+import type { ComparedExchange, Divergence } from '../types.js'
+import { fieldsOf } from './divergence-fields.js'
+import type { FieldKey } from './divergence-fields.js'
+import { bucketOf, toMicros } from './latency-histogram.js'
 import { COUNTER_COLUMNS } from './schema.js'
 import type { CounterColumn } from './schema.js'
 
@@ -75,4 +79,55 @@ export function mergeAggregate(into: Aggregate, from: Aggregate): void {
     } else into.fields.set(k, { ...f })
   }
   into.records += from.records
+}
+
+/**
+ * Adds one compared exchange to its aggregate: counters, latency (answered
+ * sides only: a refused connection's "latency" says nothing about speed),
+ * and per-field counts, each field once per exchange. Returns the fields of
+ * the divergences ([] for an equal exchange).
+ *
+ * `candidate_new_errors` counts what the gate judges: the candidate failed
+ * or answered 5xx while the primary answered below 500.
+ */
+export function addCompared(a: Aggregate, ex: ComparedExchange, noise: readonly Divergence[]): FieldKey[] {
+  const c = a.counters
+  const { primary, candidate } = ex
+  const divergent = ex.divergences.length > 0
+  c[COUNTER_INDEX.compared]++
+  if (divergent) c[COUNTER_INDEX.divergent]++
+  else if (noise.length > 0) c[COUNTER_INDEX.noise]++
+  const primaryOk = primary.ok && primary.status < 500
+  if (primary.ok) {
+    if (primary.status >= 500) c[COUNTER_INDEX.primary_5xx]++
+    addTo(a.primaryLatency, bucketOf(primary.latencyMs), 1)
+    a.primaryMaxUs = Math.max(a.primaryMaxUs, toMicros(primary.latencyMs))
+  }
+  if (candidate.ok) {
+    if (candidate.status >= 500) {
+      c[COUNTER_INDEX.candidate_5xx]++
+      if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
+    }
+    addTo(a.candidateLatency, bucketOf(candidate.latencyMs), 1)
+    a.candidateMaxUs = Math.max(a.candidateMaxUs, toMicros(candidate.latencyMs))
+  } else {
+    c[COUNTER_INDEX.candidate_errors]++
+    if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
+  }
+  if (noise.length > 0) for (const f of fieldsOf(noise)) fieldOf(a, f).noise++
+  a.records++
+  if (!divergent) return []
+  const fields = fieldsOf(ex.divergences)
+  for (const f of fields) fieldOf(a, f).count++
+  return fields
+}
+
+function fieldOf(a: Aggregate, { field, op }: FieldKey): FieldAggregate {
+  const key = `${op}\u0000${field}`
+  let f = a.fields.get(key)
+  if (f === undefined) {
+    f = { field, op, count: 0, noise: 0 }
+    a.fields.set(key, f)
+  }
+  return f
 }

@@ -4,13 +4,13 @@
  * body cap, so no secret and no oversized body is ever written.
  */
 import type { ComparedExchange, HeaderMap, SideResult } from '../types.js'
-import { fieldsOf, kindsOf, signatureOf } from './divergence-fields.js'
+import { kindsOf } from './divergence-fields.js'
+import type { FieldKey } from './divergence-fields.js'
 import type { Redactor } from './redact.js'
 import type { DetailRow } from './store-writer.js'
 
 /** Builds the insertable row of a divergent exchange. */
-export function toDetailRow(ex: ComparedExchange, redactor: Redactor, bodyCap: number): DetailRow {
-  const fields = fieldsOf(ex.divergences)
+export function toDetailRow(ex: ComparedExchange, fields: readonly FieldKey[], signature: string, redactor: Redactor, bodyCap: number): DetailRow {
   const { primary, candidate } = ex
   const requestType = headerValue(ex.request.headers, 'content-type')
   return {
@@ -19,7 +19,7 @@ export function toDetailRow(ex: ComparedExchange, redactor: Redactor, bodyCap: n
     method: ex.request.method,
     url: redactor.url(ex.request.url),
     route: ex.route,
-    signature: signatureOf(fields),
+    signature,
     primary_status: primary.ok ? primary.status : null,
     candidate_status: candidate.ok ? candidate.status : null,
     primary_latency_ms: primary.latencyMs ?? null,

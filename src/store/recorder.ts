@@ -13,10 +13,11 @@ import type { Database } from 'better-sqlite3'
 import { ConfigInvalid } from '../errors.js'
 import type { ComparedExchange, Divergence } from '../types.js'
 import type { AuditEvent } from '../report/report-types.js'
-import { COUNTER_INDEX, addTo, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
+import { COUNTER_INDEX, addCompared, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
 import type { Aggregate } from './aggregates.js'
-import { fieldsOf } from './divergence-fields.js'
-import { bucketOf, toMicros } from './latency-histogram.js'
+import { DetailQueue } from './detail-queue.js'
+import { signatureOf } from './divergence-fields.js'
+import { ExampleSampler } from './example-sampler.js'
 import { compileRedactor } from './redact.js'
 import type { Redactor } from './redact.js'
 import { createRetention, resolveRetention } from './retention.js'
@@ -58,8 +59,6 @@ export class Recorder {
   #redactor: Redactor
   #bodyCap: number
   #maxBatch: number
-  #maxPending: number
-  #maxPendingBytes: number
   #maxAggregates: number
   #writer: ReturnType<typeof createWriter>
   #retention: ReturnType<typeof createRetention>
@@ -72,13 +71,14 @@ export class Recorder {
   #closed = false
 
   #aggregates = new Map<string, Aggregate>()
-  #details: DetailRow[] = []
-  #detailBytes = 0
+  /** The entry of the previous call; reset whenever #aggregates is swapped. */
+  #last: Aggregate | null = null
+  #details: DetailQueue
   #events: EventRow[] = []
   #pending = 0
   #written = 0
   #lost = 0
-  #lostDetails = 0
+  #sampler: ExampleSampler
   #flushes = 0
   #failedFlushes = 0
   #lastError: string | null = null
@@ -90,8 +90,9 @@ export class Recorder {
     this.#redactor = compileRedactor(opts.redact)
     this.#bodyCap = positive('bodyCapBytes', opts.bodyCapBytes, 64 * 1024)
     this.#maxBatch = positive('maxBatch', opts.maxBatch, 2000)
-    this.#maxPending = positive('maxPending', opts.maxPending, 10_000)
-    this.#maxPendingBytes = 64 * 1024 * 1024
+    // Rows AND bytes: 10,000 rows of three 64 KiB bodies would be 2 GiB.
+    this.#details = new DetailQueue(positive('maxPending', opts.maxPending, 10_000), 64 * 1024 * 1024)
+    this.#sampler = new ExampleSampler(opts.maxExamplesPerMinute === 0 ? 0 : positive('maxExamplesPerMinute', opts.maxExamplesPerMinute, 60))
     this.#maxAggregates = positive('maxPendingAggregates', opts.maxPendingAggregates, 50_000)
     const retention = resolveRetention(opts.retention)
     this.#pruneIntervalMs = retention.pruneIntervalMs
@@ -133,35 +134,17 @@ export class Recorder {
 
   #recordCompared(ex: ComparedExchange, extras: CompareExtras): void {
     const a = this.#aggregate(ex.at, ex.request.method, ex.route)
-    const c = a.counters
-    const { primary, candidate } = ex
-    c[COUNTER_INDEX.compared]++
-    const divergent = ex.divergences.length > 0
-    const noise = extras.noise ?? []
-    if (divergent) c[COUNTER_INDEX.divergent]++
-    else if (noise.length > 0) c[COUNTER_INDEX.noise]++
-    const primaryOk = primary.ok && primary.status < 500
-    if (primary.ok) {
-      if (primary.status >= 500) c[COUNTER_INDEX.primary_5xx]++
-      addTo(a.primaryLatency, bucketOf(primary.latencyMs), 1)
-      a.primaryMaxUs = Math.max(a.primaryMaxUs, toMicros(primary.latencyMs))
-    }
-    if (candidate.ok) {
-      if (candidate.status >= 500) {
-        c[COUNTER_INDEX.candidate_5xx]++
-        if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
-      }
-      addTo(a.candidateLatency, bucketOf(candidate.latencyMs), 1)
-      a.candidateMaxUs = Math.max(a.candidateMaxUs, toMicros(candidate.latencyMs))
-    } else {
-      c[COUNTER_INDEX.candidate_errors]++
-      if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
-    }
-    if (divergent) for (const f of fieldsOf(ex.divergences)) this.#field(a, f.field, f.op).count++
-    if (noise.length > 0) for (const f of fieldsOf(noise)) this.#field(a, f.field, f.op).noise++
-    a.records++
+    const fields = addCompared(a, ex, extras.noise ?? [])
     this.#pending++
-    if (divergent) this.#queueDetail(ex)
+    if (fields.length === 0) return
+    const signature = signatureOf(fields)
+    if (!this.#sampler.allow(a.minute, a.method, a.route, signature) || !this.#details.hasRoom()) return
+    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap))
+    if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
+      // Early flush on the next turn, never inside the caller's.
+      this.#earlyFlush = true
+      setImmediate(() => this.flush())
+    }
   }
 
   /** Queues an audit event (mode or weight change, rollback) and writes it now. */
@@ -186,17 +169,16 @@ export class Recorder {
   flush(): void {
     if (this.#closed) return
     this.#earlyFlush = false
-    if (this.#pending === 0 && this.#details.length === 0) {
+    if (this.#pending === 0) {
       this.#maybePrune()
       return
     }
     const aggregates = this.#aggregates
-    const details = this.#details
+    const details = this.#details.take()
     const events = this.#events
     const records = this.#pending
     this.#aggregates = new Map()
-    this.#details = []
-    this.#detailBytes = 0
+    this.#last = null
     this.#events = []
     this.#pending = 0
     try {
@@ -237,7 +219,8 @@ export class Recorder {
       pending: this.#pending,
       written: this.#written,
       lost: this.#lost,
-      lostDetails: this.#lostDetails,
+      lostDetails: this.#details.dropped,
+      sampledOut: this.#sampler.sampledOut,
       flushes: this.#flushes,
       failedFlushes: this.#failedFlushes,
       lastError: this.#lastError,
@@ -246,37 +229,18 @@ export class Recorder {
 
   #aggregate(at: number, method: string, route: string): Aggregate {
     const minute = minuteOf(at)
+    // The proxy makes several calls per exchange (served, mirrored, compared):
+    // remembering the last entry skips building the key string for most of them.
+    const last = this.#last
+    if (last !== null && last.minute === minute && last.route === route && last.method === method) return last
     const key = aggregateKey(minute, method, route)
     let a = this.#aggregates.get(key)
     if (a === undefined) {
       a = newAggregate(minute, method, route)
       this.#aggregates.set(key, a)
     }
+    this.#last = a
     return a
-  }
-
-  #field(a: Aggregate, field: string, op: string) {
-    const key = `${op}\u0000${field}`
-    let f = a.fields.get(key)
-    if (f === undefined) {
-      f = { field, op, count: 0, noise: 0 }
-      a.fields.set(key, f)
-    }
-    return f
-  }
-
-  #queueDetail(ex: ComparedExchange): void {
-    if (this.#details.length >= this.#maxPending || this.#detailBytes >= this.#maxPendingBytes) {
-      this.#lostDetails++
-      return
-    }
-    const row = toDetailRow(ex, this.#redactor, this.#bodyCap)
-    this.#details.push(row)
-    this.#detailBytes += (row.primary_body?.length ?? 0) + (row.candidate_body?.length ?? 0) + (row.request_body?.length ?? 0) + 1024
-    if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
-      this.#earlyFlush = true
-      setImmediate(() => this.flush())
-    }
   }
 
   /** Puts a failed batch back in front of what arrived meanwhile, within the bounds. */
@@ -292,12 +256,7 @@ export class Recorder {
       }
       kept += a.records
     }
-    const room = Math.max(0, this.#maxPending - this.#details.length)
-    const keep = details.slice(0, room)
-    this.#lostDetails += details.length - keep.length
-    this.#details = [...keep, ...this.#details]
-    this.#detailBytes = 0
-    for (const d of this.#details) this.#detailBytes += (d.primary_body?.length ?? 0) + (d.candidate_body?.length ?? 0) + 1024
+    this.#details.putBack(details)
     this.#events = [...events, ...this.#events]
     this.#pending += kept + events.length
   }

@@ -40,6 +40,7 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
   const patterns = (opts.bodyPointers ?? []).map((p, i) => parsePointer(p, `redact.bodyPointers[${i}]`))
   // Keys we can still find textually in a body that is not valid JSON (e.g. truncated).
   const literalKeys = [...new Set(patterns.map((t) => t[t.length - 1]).filter((k) => k !== undefined && k !== '*' && k !== '**'))]
+  const formNames = new Set([...queryNames, ...literalKeys.map((k) => k.toLowerCase())])
   const matches = (path: Tokens) => patterns.some((p) => matchTokens(p, 0, path, 0))
 
   const redactValue = (value: unknown, path: string[]): unknown => {
@@ -81,15 +82,18 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
     url(url) {
       const q = url.indexOf('?')
       if (q < 0 || queryNames.size === 0) return url
-      const parts = url.slice(q + 1).split('&').map((part) => {
-        const eq = part.indexOf('=')
-        const rawName = eq < 0 ? part : part.slice(0, eq)
-        return queryNames.has(decodeName(rawName).toLowerCase()) ? `${rawName}=${REDACTED}` : part
-      })
-      return `${url.slice(0, q)}?${parts.join('&')}`
+      return `${url.slice(0, q)}?${redactForm(url.slice(q + 1), queryNames)}`
     },
     body(body, contentType) {
-      if (patterns.length === 0 || body.length === 0) return body
+      if (body.length === 0) return body
+      if (contentType && /application\/x-www-form-urlencoded/i.test(contentType)) {
+        // A form body is a query string: hide the query names and the bodies' literal field names.
+        if (formNames.size === 0) return body
+        const text = body.toString('utf8')
+        const redacted = redactForm(text, formNames)
+        return redacted === text ? body : Buffer.from(redacted)
+      }
+      if (patterns.length === 0) return body
       const text = body.toString('utf8')
       if (!looksJson(text, contentType)) return body
       let parsed: unknown
@@ -120,6 +124,18 @@ function looksJson(text: string, contentType: string | undefined): boolean {
   if (contentType && /[/+]json\b/i.test(contentType)) return true
   const c = text.trimStart()[0]
   return c === '{' || c === '['
+}
+
+/** Replaces the values of `names` (case-insensitive) in `a=1&b=2`, keeping everything else as written. */
+function redactForm(query: string, names: ReadonlySet<string>): string {
+  return query
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=')
+      const rawName = eq < 0 ? part : part.slice(0, eq)
+      return names.has(decodeName(rawName).toLowerCase()) ? `${rawName}=${REDACTED}` : part
+    })
+    .join('&')
 }
 
 function decodeName(raw: string): string {

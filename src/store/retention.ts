@@ -50,7 +50,7 @@ export function resolveRetention(opts: RetentionOptions = {}): Required<Retentio
 export function createRetention(db: Database, opts: Required<RetentionOptions>) {
   const batch = opts.pruneBatch
   const aggregateTables = ['counters', 'latency', 'fields'] as const
-  const pk = { counters: 'minute, method, route', latency: 'minute, method, route, side, bucket', fields: 'minute, method, route, field, op' }
+  const pk = { counters: 'minute, method, route', latency: 'minute, method, route, side', fields: 'minute, method, route, field, op' }
   const deleteOldAggregates = aggregateTables.map((t) =>
     db.prepare(`DELETE FROM ${t} WHERE (${pk[t]}) IN (SELECT ${pk[t]} FROM ${t} WHERE minute < ? LIMIT ${batch})`),
   )
@@ -92,9 +92,10 @@ export function createRetention(db: Database, opts: Required<RetentionOptions>) 
     step(now: number): number {
       let deleted = 0
       if (opts.retainDays > 0) {
-        const cutoff = now - opts.retainDays * 86_400_000
-        for (const stmt of deleteOldAggregates) deleted += stmt.run(Math.floor(cutoff / MINUTE_MS)).changes
-        deleted += deleteOldExchanges.run(cutoff).changes
+        // Whole minutes, like the aggregates, so a window never sees counts without their examples.
+        const cutoffMinute = Math.floor((now - opts.retainDays * 86_400_000) / MINUTE_MS)
+        for (const stmt of deleteOldAggregates) deleted += stmt.run(cutoffMinute).changes
+        deleted += deleteOldExchanges.run(cutoffMinute * MINUTE_MS).changes
       }
       if (opts.maxDbMb > 0 && usedBytes() > opts.maxDbMb * 1024 * 1024) {
         const n = deleteOldestExchanges.run().changes

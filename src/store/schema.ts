@@ -10,8 +10,10 @@
  *   grows with time × routes, not with traffic, and `--since/--until` work at
  *   minute granularity. Every column is a sum (or a max), so rows from many
  *   files merge exactly with SUM/MAX.
- * - `latency` stores histogram buckets one row each (see latency-histogram.ts)
- *   so percentiles of any window or any set of files come from summed buckets.
+ * - `latency` stores one histogram per (minute, method, route, side) as
+ *   varint-encoded bucket counts (latency-histogram.ts): percentiles of any
+ *   window or set of files come from buckets added together. One row per
+ *   bucket would cost hundreds of upserts per route per flush.
  * - `exchanges` keeps the details of divergent exchanges only, redacted and
  *   with bodies truncated to the store's body cap.
  * - `events` is the audit trail (mode and weight changes, rollbacks).
@@ -55,13 +57,12 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 
 CREATE TABLE latency (
-  minute INTEGER NOT NULL,
-  method TEXT NOT NULL,
-  route  TEXT NOT NULL,
-  side   TEXT NOT NULL,
-  bucket INTEGER NOT NULL,
-  count  INTEGER NOT NULL,
-  PRIMARY KEY (minute, method, route, side, bucket)
+  minute  INTEGER NOT NULL,
+  method  TEXT NOT NULL,
+  route   TEXT NOT NULL,
+  side    TEXT NOT NULL,
+  buckets BLOB NOT NULL,
+  PRIMARY KEY (minute, method, route, side)
 ) WITHOUT ROWID;
 
 CREATE TABLE fields (

@@ -24,6 +24,11 @@ export interface RecorderOptions {
   maxPending?: number
   /** Bound on distinct (minute, method, route) aggregates kept across failing flushes (default 50000). */
   maxPendingAggregates?: number
+  /**
+   * Most divergent examples stored per minute for one (method, route, set of
+   * differing fields) (default 60; 0 = every one). Counts are never sampled.
+   */
+  maxExamplesPerMinute?: number
   /** Stored body cap in bytes (default 64 KiB); longer bodies are truncated. */
   bodyCapBytes?: number
   redact?: RedactOptions
@@ -42,6 +47,8 @@ export interface RecorderStats {
   lost: number
   /** Divergent exchange details dropped (their counts may still have been written). */
   lostDetails: number
+  /** Divergent examples not stored because maxExamplesPerMinute was reached (by design, not lost). */
+  sampledOut: number
   /** Successful flushes that wrote something. */
   flushes: number
   failedFlushes: number

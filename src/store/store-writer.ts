@@ -6,6 +6,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { COUNTER_COLUMNS } from './schema.js'
 import type { Aggregate } from './aggregates.js'
+import { decodeBucketsInto, encodeBuckets } from './latency-histogram.js'
 
 /** A divergent exchange, redacted and truncated, ready to insert. */
 export interface DetailRow {
@@ -65,10 +66,10 @@ export function createWriter(db: Database, onDetailInserted?: (row: DetailRow) =
        primary_max_us = max(primary_max_us, excluded.primary_max_us),
        candidate_max_us = max(candidate_max_us, excluded.candidate_max_us)`,
   )
-  const upsertLatency = db.prepare(
-    `INSERT INTO latency (minute, method, route, side, bucket, count) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (minute, method, route, side, bucket) DO UPDATE SET count = count + excluded.count`,
-  )
+  const readLatency = db.prepare<[number, string, string, string], Buffer>(
+    'SELECT buckets FROM latency WHERE minute = ? AND method = ? AND route = ? AND side = ?',
+  ).pluck()
+  const writeLatencyRow = db.prepare('INSERT OR REPLACE INTO latency (minute, method, route, side, buckets) VALUES (?, ?, ?, ?, ?)')
   const upsertField = db.prepare(
     `INSERT INTO fields (minute, method, route, field, op, count, noise_count) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (minute, method, route, field, op) DO UPDATE SET
@@ -81,8 +82,16 @@ export function createWriter(db: Database, onDetailInserted?: (row: DetailRow) =
     'INSERT INTO events (at, type, actor, cause, data) VALUES (@at, @type, @actor, @cause, @data)',
   )
 
+  // A histogram is one blob per (minute, method, route, side): read, add, write back.
   const writeLatency = (a: Aggregate, side: string, buckets: Map<number, number>) => {
-    for (const [bucket, n] of buckets) upsertLatency.run(a.minute, a.method, a.route, side, bucket, n)
+    if (buckets.size === 0) return
+    const stored = readLatency.get(a.minute, a.method, a.route, side)
+    let merged: Map<number, number> = buckets
+    if (stored) {
+      merged = new Map(buckets)
+      decodeBucketsInto(stored, merged)
+    }
+    writeLatencyRow.run(a.minute, a.method, a.route, side, encodeBuckets(merged))
   }
 
   const write = db.transaction((batch: Batch) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { compareResponses } from '../../src/diff/compare-responses.js'
 import { DEFAULT_POLICY } from '../../src/diff/default-policy.js'
@@ -48,5 +49,8 @@ describe('header comparison', () => {
   it('documents the RFC 9110 §7.6.1 hop-by-hop list and the volatile list', () => {
     expect([...HOP_BY_HOP_HEADERS].sort()).toEqual(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
     for (const h of ['date', 'content-length', 'etag', 'set-cookie', 'x-request-id']) expect(VOLATILE_HEADERS.has(h)).toBe(true)
+    const doc = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8')
+    const undocumented = [...HOP_BY_HOP_HEADERS, ...VOLATILE_HEADERS].filter((h) => !doc.includes('`' + h + '`'))
+    expect(undocumented).toEqual([])
   })
 })

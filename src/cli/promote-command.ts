@@ -1,0 +1,150 @@
+/**
+ * `shadowdiff promote`: progressive promotion driven from the command line.
+ * The state machine runs inside the proxy and lives in its SQLite file, so
+ * this command only starts it and follows it: stopping the CLI does not stop
+ * the promotion, and running it again re-attaches.
+ *
+ *   shadowdiff promote --steps 1,5,25,50,100 --interval 5m [thresholds]
+ *   shadowdiff promote --continue | --abort | --status
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { UsageError } from '../errors.js'
+import { parseSteps, parseDuration } from '../split/split-options.js'
+import type { PromotionStatus } from '../split/promotion-plan.js'
+import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
+import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { ADMIN_FLAGS, ADMIN_USAGE, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
+
+const FLAGS: FlagSpec = {
+  ...ADMIN_FLAGS,
+  steps: { type: 'string' },
+  interval: { type: 'string' },
+  pause: { type: 'string' },
+  continue: { type: 'boolean' },
+  abort: { type: 'boolean' },
+  status: { type: 'boolean' },
+  cause: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  help: { type: 'boolean', short: 'h' },
+}
+
+const USAGE = `Usage: shadowdiff promote --steps 1,5,25,50,100 --interval 5m [options]
+       shadowdiff promote --continue | --abort [--cause TEXT] | --status
+
+  --steps LIST             candidate weights in %, increasing; 'pause' after a weight waits for --continue
+  --interval DURATION      time per step before its gate is evaluated (30s, 5m, 1h)
+  --pause LIST             also pause after these weights (same as 'pause' in --steps)
+  --max-divergence RATE …  gate thresholds for every step (see 'shadowdiff gate --help')
+  --no-wait                start and return at once instead of following the promotion
+${ADMIN_USAGE}
+
+Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage.`
+
+export async function promoteCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS)
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const admin = adminClient(values)
+  const actions = ['continue', 'abort', 'status'].filter((a) => values[a])
+  if (actions.length > 1) throw new UsageError(`choose one of --continue, --abort, --status, got ${actions.map((a) => `--${a}`).join(' and ')}`)
+  if (values.status) return printStatus(await admin.call<PromotionStatus>('GET', '/api/promote'))
+  if (values.continue) {
+    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/continue'))
+    console.log(describe(status))
+    return follow(admin, values['no-wait'] === true)
+  }
+  if (values.abort) {
+    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/abort', { cause: str(values, 'cause') ?? 'aborted from the CLI' }))
+    console.log(describe(status))
+    return 1
+  }
+
+  const stepsText = str(values, 'steps')
+  const intervalText = str(values, 'interval')
+  if (!stepsText || !intervalText) throw new UsageError(`--steps and --interval are required to start a promotion, e.g. --steps 1,5,25,50,100 --interval 5m`)
+  const { steps, pauseAt } = asUsage(() => parseSteps(stepsText))
+  const intervalMs = asUsage(() => parseDuration(intervalText, '--interval'))
+  const extraPauses = str(values, 'pause')
+  if (extraPauses) {
+    for (const w of extraPauses.split(',').map((s) => Number(s.trim()))) {
+      if (!steps.includes(w)) throw new UsageError(`--pause: ${w} is not one of the --steps (${steps.join(', ')})`)
+      if (w === steps[steps.length - 1]) throw new UsageError(`--pause: cannot pause after the last step (${w})`)
+      if (!pauseAt.includes(w)) pauseAt.push(w)
+    }
+  }
+  const thresholds = thresholdOverrides(values)
+  try {
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote', { steps, intervalMs, pauseAt, thresholds })
+    console.log(`promotion started: steps ${steps.join('% → ')}%, ${intervalText} each${pauseAt.length ? `, pausing after ${pauseAt.join(', ')}%` : ''}`)
+    console.log(describe(status))
+  } catch (err) {
+    if (!(err instanceof AdminApiError) || err.status !== 409) throw err
+    // Already running (this CLI was restarted, or another operator started it): follow it.
+    console.log('a promotion is already in progress; following it')
+  }
+  return follow(admin, values['no-wait'] === true)
+}
+
+/** Polls the promotion until it ends; prints each new history entry. */
+async function follow(admin: AdminClient, noWait: boolean): Promise<number> {
+  let seen = -1
+  let announcedPause = false
+  for (;;) {
+    const status = await admin.call<PromotionStatus>('GET', '/api/promote')
+    for (const entry of status.history.slice(seen + 1)) {
+      const reasons = entry.reasons?.length ? `: ${entry.reasons.join('; ')}` : ''
+      console.log(`${new Date(entry.at).toISOString()} step ${entry.step} (${entry.weight}%) ${entry.event} by ${entry.actor}${reasons}`)
+    }
+    seen = status.history.length - 1
+    if (status.state === 'succeeded') {
+      console.log('promoted: the candidate serves 100% of traffic (the primary is still mirrored as the rollback target)')
+      return 0
+    }
+    if (status.state === 'rolled-back' || status.state === 'aborted') {
+      console.log(`${status.state}: traffic is back on the primary (shadow mode)${status.reasons.length ? `\n  - ${status.reasons.join('\n  - ')}` : ''}`)
+      return 1
+    }
+    if (status.state === 'idle') {
+      console.log('no promotion in progress')
+      return 1
+    }
+    if (status.state === 'paused' && !announcedPause) {
+      console.log(`paused at ${status.weight}%: run 'shadowdiff promote --continue' to go on, or 'shadowdiff promote --abort'`)
+      announcedPause = true
+    }
+    if (status.state !== 'paused') announcedPause = false
+    if (noWait) return 0
+    const wait = status.nextCheckAt ? Math.min(1_000, Math.max(50, status.nextCheckAt - Date.now())) : 1_000
+    await delay(wait)
+  }
+}
+
+function printStatus(status: PromotionStatus): number {
+  console.log(JSON.stringify(status, null, 2))
+  return 0
+}
+
+function describe(status: PromotionStatus): string {
+  const next = status.nextCheckAt ? `, gate check at ${new Date(status.nextCheckAt).toISOString()}` : ''
+  return `promotion ${status.state}: step ${status.step} at ${status.weight}%${next}`
+}
+
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^Invalid config: /, ''))
+  }
+}
+
+async function conflictAsUsage<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (err) {
+    if (err instanceof AdminApiError && err.status === 409) throw new UsageError(err.message)
+    throw err
+  }
+}

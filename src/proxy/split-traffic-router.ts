@@ -1,0 +1,29 @@
+/**
+ * Adapts the split stage's SplitRouter (who serves this user?) to the
+ * proxy's TrafficRouter (who serves, and who is called in the background?).
+ * Decisions are frozen constants: the hot path allocates nothing here.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Side } from '../types.js'
+import type { SplitRouter } from '../split/split-router.js'
+import type { TrafficDecision, TrafficRouter } from './traffic-router.js'
+
+const decision = (serve: 'primary' | 'candidate', mirror: Side[]): TrafficDecision => Object.freeze({ serve, mirror: Object.freeze(mirror) })
+
+export function splitTrafficRouter(split: SplitRouter, withSecondary: boolean): TrafficRouter {
+  const shadow = decision('primary', withSecondary ? ['candidate', 'secondary'] : ['candidate'])
+  const primaryOnly = decision('primary', [])
+  const candidateOnly = decision('candidate', [])
+  // Reverse shadow: the side that did not serve is called and compared, so
+  // divergences keep being recorded while users move, and the primary stays
+  // warm as the rollback target.
+  const candidateWithPrimary = decision('candidate', ['primary'])
+  return {
+    decide(req: IncomingMessage): TrafficDecision {
+      const { side, state } = split.route(req.headers)
+      if (state.mode === 'shadow' && side === 'primary') return shadow
+      if (side === 'primary') return state.reverseShadow ? shadow : primaryOnly
+      return state.reverseShadow ? candidateWithPrimary : candidateOnly
+    },
+  }
+}
