@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 /**
  * @param {string} file path to a .cpuprofile JSON
  * @param {string} [root] checkout whose paths are shown relative (dist/proxy/…)
- * @returns {{ totalMs: number, idleMs: number, functions: {name: string, where: string, ms: number, pct: number}[], sources: {source: string, ms: number, pct: number}[] }}
+ * @returns {{ totalMs: number, idleMs: number, functions: {name: string, where: string, ms: number, pct: number}[], sources: {source: string, ms: number, pct: number}[], ours: {fn: string, ms: number, pct: number}[] }}
  */
 export function summarizeCpuProfile (file, root = process.cwd()) {
   const prefix = `file://${root.replace(/\/$/, '')}/`
@@ -37,20 +37,49 @@ export function summarizeCpuProfile (file, root = process.cwd()) {
     src.set(source, (src.get(source) ?? 0) + us)
   }
   const pct = (us) => (100 * us) / total
+  const ours = inclusiveOurs(profile, byId, selfUs, prefix)
   return {
     totalMs: total / 1000,
     idleMs: idle / 1000,
     functions: [...fn.values()].sort((a, b) => b.us - a.us).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, pct: pct(f.us) })),
-    sources: [...src].sort((a, b) => b[1] - a[1]).map(([source, us]) => ({ source, ms: us / 1000, pct: pct(us) }))
+    sources: [...src].sort((a, b) => b[1] - a[1]).map(([source, us]) => ({ source, ms: us / 1000, pct: pct(us) })),
+    ours: [...ours].sort((a, b) => b[1] - a[1]).map(([fn, us]) => ({ fn, ms: us / 1000, pct: pct(us) }))
   }
 }
 
-/** Markdown tables of the top `n` functions and sources. */
+/**
+ * Inclusive time of the checkout's own functions (everything under `prefix`):
+ * self time hides our cost inside the library and native frames we call
+ * (res.end() shows up as `writev`), so this answers "which of our calls
+ * costs what, all in".
+ */
+function inclusiveOurs (profile, byId, selfUs, prefix) {
+  const parent = new Map()
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id)
+  const incl = new Map()
+  for (const [id, us] of selfUs) {
+    if (byId.get(id).callFrame.functionName === '(idle)') continue
+    const seen = new Set()
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const cf = byId.get(cur).callFrame
+      if (!cf.url.startsWith(prefix) || cf.url.includes('/node_modules/')) continue
+      const key = `${cf.functionName || '(anonymous)'} ${cf.url.slice(prefix.length)}:${cf.lineNumber + 1}`
+      if (seen.has(key)) continue // recursion: count a sample once per function
+      seen.add(key)
+      incl.set(key, (incl.get(key) ?? 0) + us)
+    }
+  }
+  return incl
+}
+
+/** Markdown tables of the top `n` functions, sources, and our functions inclusive. */
 export function formatSummary (summary, n = 25) {
   const lines = [`Busy ${summary.totalMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms; percentages are of busy time.`, '', '| self % | self ms | function | where |', '|--:|--:|---|---|']
   for (const f of summary.functions.slice(0, n)) lines.push(`| ${f.pct.toFixed(1)} | ${f.ms.toFixed(0)} | ${f.name} | ${f.where} |`)
   lines.push('', '| self % | self ms | source |', '|--:|--:|---|')
   for (const s of summary.sources.slice(0, n)) lines.push(`| ${s.pct.toFixed(1)} | ${s.ms.toFixed(0)} | ${s.source} |`)
+  lines.push('', '| inclusive % | inclusive ms | our function (with everything it calls) |', '|--:|--:|---|')
+  for (const o of summary.ours.slice(0, n)) lines.push(`| ${o.pct.toFixed(1)} | ${o.ms.toFixed(0)} | ${o.fn} |`)
   return lines.join('\n')
 }
 
