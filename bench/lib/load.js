@@ -4,7 +4,7 @@
  * Both report the same shape, so a run never mixes the two.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { createRequire } from 'node:module'
@@ -45,8 +45,10 @@ export function loadGenerator ({ log = console.error } = {}) {
   if (process.env.BENCH_LOADGEN !== 'autocannon') {
     const wrk = ensureTool('wrk', 'wrk', { log })
     if (wrk.path) {
-      const script = join(mkdtempSync(join(tmpdir(), 'shadowdiff-bench-wrk-')), 'done.lua')
+      const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-wrk-'))
+      const script = join(dir, 'done.lua')
       writeFileSync(script, WRK_DONE_LUA)
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
       const args = (url, o) => ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', '-s', script, url]
       return {
         name: 'wrk',

@@ -59,7 +59,7 @@ export async function startNginx ({ name, nginx, port, primaryPort, candidatePor
   writeFileSync(conf, nginxConfig({ prefix, port, primaryPort, candidatePort }))
   // -e: without it nginx opens /var/log/nginx/error.log before reading the config.
   const args = ['-c', conf, '-p', prefix, '-e', join(prefix, 'error.log'), '-g', 'daemon off;']
-  const proc = await startProcess(name, nginx, args, { readyUrl: `http://127.0.0.1:${port}/` })
+  const proc = await startProcess(name, nginx, args, { readyUrl: `http://127.0.0.1:${port}/`, scratch: prefix })
   proc.port = port
   proc.command = `nginx ${args.slice(0, -1).join(' ')} '${args.at(-1)}'`
   proc.configPath = conf

@@ -4,14 +4,19 @@
  * event loop and can be stopped together with its workers, and nothing else.
  */
 import { spawn, execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** Every process group started here, so an interrupted run leaves nothing behind. */
 const started = new Set()
-process.on('exit', () => { for (const p of started) killGroup(p.pid, 'SIGKILL') })
+process.on('exit', () => {
+  for (const p of started) {
+    killGroup(p.pid, 'SIGKILL')
+    if (p.scratch) rmSync(p.scratch, { recursive: true, force: true })
+  }
+})
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => { process.exitCode = 130; process.exit() })
 }
@@ -29,19 +34,21 @@ export async function freePort () {
  * Starts `command args` as its own process group and waits until it is ready:
  * either it prints a JSON line with `ready: true` (readyLine), or `readyUrl`
  * answers any HTTP response. Rejects with the child's stderr tail on failure.
+ * `scratch` is a temp directory of the process's (config, database), removed
+ * when it stops.
  *
  * @example
  *   const up = await startProcess('primary', process.execPath, ['bench/upstreams.js', 'same'], { readyLine: true })
  *   up.port; await up.stop()
  */
-export async function startProcess (name, command, args, { readyLine = false, readyUrl, env, timeoutMs = 15_000, cwd } = {}) {
+export async function startProcess (name, command, args, { readyLine = false, readyUrl, env, timeoutMs = 15_000, cwd, scratch } = {}) {
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  const proc = { name, pid: child.pid, port: undefined, child, stderr: '', exited: false, stop: (graceMs) => stopProcess(proc, graceMs) }
+  const proc = { name, pid: child.pid, port: undefined, child, stderr: '', exited: false, scratch, stop: (graceMs) => stopProcess(proc, graceMs) }
   started.add(proc)
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (chunk) => { proc.stderr = (proc.stderr + chunk).slice(-4000) })
@@ -78,14 +85,16 @@ export async function startProcess (name, command, args, { readyLine = false, re
   return proc
 }
 
-/** SIGTERM the process group, SIGKILL it if it is still there after `graceMs`. */
+/** SIGTERM the process group, SIGKILL it if it is still there after `graceMs`; then remove its scratch dir. */
 export async function stopProcess (proc, graceMs = 3000) {
   started.delete(proc)
-  if (proc.exited) return
-  const exited = once(proc.child, 'exit')
-  killGroup(proc.pid, 'SIGTERM')
-  const result = await Promise.race([exited.then(() => 'exited'), sleep(graceMs).then(() => 'timeout')])
-  if (result === 'timeout') { killGroup(proc.pid, 'SIGKILL'); await exited }
+  if (!proc.exited) {
+    const exited = once(proc.child, 'exit')
+    killGroup(proc.pid, 'SIGTERM')
+    const result = await Promise.race([exited.then(() => 'exited'), sleep(graceMs).then(() => 'timeout')])
+    if (result === 'timeout') { killGroup(proc.pid, 'SIGKILL'); await exited }
+  }
+  if (proc.scratch) rmSync(proc.scratch, { recursive: true, force: true })
 }
 
 function killGroup (pid, signal) {

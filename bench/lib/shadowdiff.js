@@ -46,6 +46,7 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
     // A scratch cwd: serve would pick up ./rules from the checkout, and the
     // benchmark measures the default rule set, whatever the repository holds.
     cwd: dir,
+    scratch: dir,
     readyUrl: `http://127.0.0.1:${adminPort}/api/status`
   })
   await waitForHttp(`http://127.0.0.1:${port}/`)
