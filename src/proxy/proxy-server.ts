@@ -78,14 +78,15 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     const headers = forwardHeaders(req, id)
 
     const proceed = (body: RequestBody): void => {
+      // An unmirrored request already has its one outcome (notMirrored or sampledOut).
       if (body.kind === 'too-large') {
-        stats.onSkipped(at, method, route, 'rejected')
+        if (mirrored) stats.onSkipped(at, method, route, 'rejected')
         res.setHeader('connection', 'close')
         sendError(res, new RequestTooLarge(config.proxy.maxRequestBytes))
         return
       }
       if (body.kind === 'aborted') {
-        stats.onSkipped(at, method, route, 'rejected')
+        if (mirrored) stats.onSkipped(at, method, route, 'rejected')
         return
       }
       let exchange: PendingExchange | null = null
