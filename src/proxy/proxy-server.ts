@@ -46,6 +46,9 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   const sampler = new Sampler(config.mirror.sample)
   const servedBy = config.split.servedByHeader
   const timeoutMs = config.proxy.timeoutMs
+  // The response in progress on each socket: a parse error in its body
+  // reaches 'clientError' too, and that request is already counted.
+  const active = new WeakMap<object, ServerResponse>()
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const at = Date.now()
@@ -61,7 +64,11 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     }
     const match = deps.rules().match(request)
     const route = match.route
-    res.once('close', () => stats.onServed(at, method, route))
+    active.set(req.socket, res)
+    res.once('close', () => {
+      if (active.get(req.socket) === res) active.delete(req.socket)
+      stats.onServed(at, method, route)
+    })
 
     const decision = deps.router().decide(req)
     let mirrored = decision.mirror.length > 0
@@ -136,7 +143,8 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger)
   })
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
+    const inProgress = active.get(socket)
+    if (!socket.writable || inProgress?.headersSent) {
       socket.destroy()
       return
     }
@@ -148,6 +156,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
+    if (inProgress !== undefined) return
     stats.served++
     stats.skipped++
     stats.skippedBy.rejected++
