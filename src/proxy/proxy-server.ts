@@ -129,6 +129,9 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   const server = http.createServer(
     {
       headersTimeout: config.proxy.headersTimeoutMs,
+      // Node only enforces headersTimeout when it sweeps connections (every 30 s
+      // by default): sweep often enough that a slowloris is cut near the timeout.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.ceil(config.proxy.headersTimeoutMs / 4))),
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
       // Node's parser already answers 400 to CL+TE, bad chunking and bad
