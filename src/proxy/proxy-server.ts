@@ -142,7 +142,10 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const q = (req.url ?? '/').indexOf('?')
     const path = q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)
-    stats.onSkipped(Date.now(), req.method ?? 'GET', deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route, 'upgrade')
+    const route = deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route
+    // Served (tunnelled) and skipped, so the accounting closes for upgrades too.
+    stats.onServed(Date.now(), req.method ?? 'GET', route)
+    stats.onSkipped(Date.now(), req.method ?? 'GET', route, 'upgrade')
     proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger)
   })
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
