@@ -26,7 +26,7 @@ import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { ServedResponse, type ServingSide } from './served-response.js'
 import { sendError } from './error-reply.js'
 import type { TrafficRouter } from './traffic-router.js'
-import { proxyUpgrade } from './upgrade.js'
+import { proxyUpgrade, UpgradeTunnels } from './upgrade.js'
 
 export interface ProxyDeps {
   config: Config
@@ -146,8 +146,15 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     // Served (tunnelled) and skipped, so the accounting closes for upgrades too.
     stats.onServed(Date.now(), req.method ?? 'GET', route)
     stats.onSkipped(Date.now(), req.method ?? 'GET', route, 'upgrade')
-    proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger)
+    proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger, tunnels)
   })
+  // A graceful stop ends with closeAllConnections(): let it cut open tunnels too.
+  const tunnels = new UpgradeTunnels()
+  const closeAll = server.closeAllConnections.bind(server)
+  server.closeAllConnections = () => {
+    closeAll()
+    tunnels.destroyAll()
+  }
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const inProgress = active.get(socket)
     if (!socket.writable || inProgress?.headersSent) {
