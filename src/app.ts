@@ -59,6 +59,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery },
+    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
     logger,
   })
   stats.attach(recorder)
