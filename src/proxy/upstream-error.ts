@@ -25,6 +25,7 @@ export function classifyUpstreamError(err: unknown): UpstreamFailure {
     code.startsWith('HPE_') ||
     name === 'HTTPParserError' ||
     code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
     code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE'
   )
     return 'BAD_RESPONSE'
