@@ -128,6 +128,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     },
     async close({ graceMs = 10_000 } = {}) {
       rules.close()
+      // Keep-alive clients would go on sending on their open connections until the grace ran out.
+      proxy.on('request', (_req, res: http.ServerResponse) => res.headersSent || res.setHeader('connection', 'close'))
       const closed = new Promise<void>((resolve) => proxy.close(() => resolve()))
       proxy.closeIdleConnections()
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref())
