@@ -5,13 +5,19 @@ import { runCandidateFault, until, useLedger } from './fault-kit.js'
 
 useLedger(import.meta.filename)
 
-/** A candidate that never finishes; counts the sockets it still holds open. */
+/**
+ * A candidate that never finishes; `open` holds the sockets that carried a
+ * request and are still open. (undici may also open a spare connection after
+ * an abort; that one idles out after the pool's keep-alive timeout.)
+ */
 async function stallingCandidate(onRequest: (socket: net.Socket) => void) {
   const open = new Set<net.Socket>()
   const url = await startRawUpstream((socket) => {
-    open.add(socket)
-    socket.on('close', () => open.delete(socket))
-    socket.once('data', () => onRequest(socket))
+    socket.once('data', () => {
+      open.add(socket)
+      socket.on('close', () => open.delete(socket))
+      onRequest(socket)
+    })
   })
   return { url, open }
 }

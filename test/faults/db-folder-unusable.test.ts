@@ -19,7 +19,8 @@ async function serveExpectingExit2(db: string): Promise<string> {
   return res.stderr
 }
 
-describe('serve refuses to start on an unusable database location (exit 2, clear message)', () => {
+// Concurrent: each case is a separate CLI process, mostly waiting on Node's startup.
+describe.concurrent('serve refuses to start on an unusable database location (exit 2, clear message)', () => {
   it('a folder that does not exist', async () => {
     const stderr = await serveExpectingExit2('/nonexistent/dir/x.db')
     expect(stderr).toContain('Cannot open database /nonexistent/dir/x.db')

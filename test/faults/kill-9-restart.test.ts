@@ -51,7 +51,7 @@ describe('kill -9 under load, then restart', () => {
       }
     }
     const workers = Array.from({ length: 6 }, (_, w) => worker(w))
-    while (ok < 250) await new Promise((r) => setTimeout(r, 10))
+    while (ok < 150) await new Promise((r) => setTimeout(r, 10))
     const killedAt = Date.now()
     child.kill('SIGKILL')
     await once(child, 'exit')

@@ -8,13 +8,13 @@ useLedger(import.meta.filename)
 
 const SOAK = fileURLToPath(new URL('../../bench/soak.js', import.meta.url))
 
-// bench/soak.js for 10 s instead of 10 minutes: the same workload (steady
+// bench/soak.js for 8 s instead of 10 minutes: the same workload (steady
 // load, candidate flapping), asserted. The long run's output is in docs/reliability.md.
 describe('short soak: steady load while the candidate flaps', () => {
   it('loses no client request, closes the accounting, and returns to its baseline fds', async () => {
     ledger.fault()
     const child = spawn(process.execPath, [SOAK], {
-      env: { ...process.env, SOAK_SECONDS: '10', SOAK_RPS: '150', SOAK_FLAP_MS: '1500', SOAK_SAMPLE_MS: '1000', SOAK_JSON: '1' },
+      env: { ...process.env, SOAK_SECONDS: '8', SOAK_RPS: '150', SOAK_FLAP_MS: '1500', SOAK_SAMPLE_MS: '1000', SOAK_JSON: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''

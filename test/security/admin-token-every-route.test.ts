@@ -28,15 +28,17 @@ describe('admin API with a token: every route', () => {
     )
     // Plus paths no route serves: a 404 must not reveal which routes exist.
     const probes = [...routes, { method: 'GET', url: '/api/not-a-route' }, { method: 'DELETE', url: '/api/status' }]
-    for (const route of probes) {
-      for (const [name, headers] of Object.entries(WRONG)) {
-        const res = await request(adminUrl + route.url, { method: route.method as 'GET', headers })
-        const text = await res.body.text()
-        expect(res.statusCode, `${route.method} ${route.url} with ${name}`).toBe(401)
-        expect(res.headers['www-authenticate']).toBe('Bearer realm="shadowdiff"')
-        if (route.method !== 'HEAD') expect(JSON.parse(text).error.code).toBe('SHD_UNAUTHORIZED')
-      }
-    }
+    await Promise.all(
+      probes.flatMap((route) =>
+        Object.entries(WRONG).map(async ([name, headers]) => {
+          const res = await request(adminUrl + route.url, { method: route.method as 'GET', headers })
+          const text = await res.body.text()
+          expect(res.statusCode, `${route.method} ${route.url} with ${name}`).toBe(401)
+          expect(res.headers['www-authenticate']).toBe('Bearer realm="shadowdiff"')
+          if (route.method !== 'HEAD') expect(JSON.parse(text).error.code).toBe('SHD_UNAUTHORIZED')
+        }),
+      ),
+    )
     for (const route of routes) {
       const res = await request(adminUrl + route.url, { method: route.method as 'GET', headers: { authorization: `Bearer ${TOKEN}` } })
       await res.body.dump()

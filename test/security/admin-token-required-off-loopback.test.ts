@@ -8,7 +8,7 @@ const BASE = ['serve', '--primary', 'http://127.0.0.1:9', '--candidate', 'http:/
 const NO_DB = ['--db', '/nonexistent/dir/x.db']
 const UPSTREAMS = { primary: 'http://127.0.0.1:9', candidate: 'http://127.0.0.1:9' }
 
-describe('admin API off loopback requires a token', () => {
+describe.concurrent('admin API off loopback requires a token', () => {
   it('serve --admin-host 0.0.0.0 without a token: exit 2, naming the fix', async () => {
     const res = await runCli([...BASE, '--admin-host', '0.0.0.0', ...NO_DB], { env: { SHADOWDIFF_ADMIN_TOKEN: '' } })
     expect(res.code).toBe(2)

@@ -5,7 +5,7 @@ import { compileRules } from '../../src/rules/load-rules.js'
 import { ShadowdiffError } from '../../src/errors.js'
 import type { RequestInfo } from '../../src/types.js'
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200)
 // Per call: generous for a loaded 2-core machine, tiny next to a hang.
 const MAX_MS = 1_000
 
