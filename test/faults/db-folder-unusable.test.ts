@@ -10,50 +10,46 @@ useLedger(import.meta.filename)
 
 const UPSTREAMS = ['--primary', 'http://127.0.0.1:9', '--candidate', 'http://127.0.0.1:9', '--port', '0', '--admin-port', '0']
 
-async function serveExpectingExit2(db: string): Promise<string> {
-  ledger.fault()
-  const res = await runCli(['serve', ...UPSTREAMS, '--db', db], { timeoutMs: 20_000 })
-  expect(res.code, res.stderr).toBe(2)
-  // One clear line, no stack trace.
-  expect(res.stderr).not.toMatch(/\n\s+at /)
-  return res.stderr
+interface Case {
+  name: string
+  db: string
+  /** What stderr must say, besides "Cannot open database <db>". */
+  says: RegExp
 }
 
-// Concurrent: each case is a separate CLI process, mostly waiting on Node's startup.
-describe.concurrent('serve refuses to start on an unusable database location (exit 2, clear message)', () => {
-  it('a folder that does not exist', async () => {
-    const stderr = await serveExpectingExit2('/nonexistent/dir/x.db')
-    expect(stderr).toContain('Cannot open database /nonexistent/dir/x.db')
-    expect(stderr).toContain('folder /nonexistent/dir does not exist')
-    expect(stderr).toContain('mkdir -p /nonexistent/dir')
-  })
-
-  it('a path whose folder is a regular file', async () => {
-    const file = join(tempDir(), 'plain-file')
-    writeFileSync(file, 'not a folder')
-    const stderr = await serveExpectingExit2(join(file, 'x.db'))
-    expect(stderr).toContain(`${file} is not a folder`)
-  })
-
-  it('a folder without write permission (as non-root)', async (ctx) => {
-    if (process.getuid?.() === 0) return ctx.skip('root ignores permission bits; the read-only mount case below covers root')
+describe('serve refuses to start on an unusable database location', () => {
+  it('exits 2 with one clear line naming the path, the reason and the fix', async (ctx) => {
     const dir = tempDir()
-    chmodSync(dir, 0o555)
-    const stderr = await serveExpectingExit2(join(dir, 'x.db'))
-    expect(stderr).toContain(`no write permission on ${dir}`)
-  })
+    const plainFile = join(dir, 'plain-file')
+    writeFileSync(plainFile, 'not a folder')
+    const notSqlite = join(dir, 'notes.db')
+    writeFileSync(notSqlite, 'just some text, not SQLite at all '.repeat(200))
+    const cases: Case[] = [
+      { name: 'a folder that does not exist', db: '/nonexistent/dir/x.db', says: /folder \/nonexistent\/dir does not exist; create it \(mkdir -p \/nonexistent\/dir\)/ },
+      { name: 'a path whose folder is a regular file', db: join(plainFile, 'x.db'), says: new RegExp(`${plainFile} is not a folder`) },
+      { name: 'a file that is not a shadowdiff database', db: notSqlite, says: /file is not a database/ },
+    ]
+    if (process.getuid?.() !== 0) {
+      const locked = tempDir()
+      chmodSync(locked, 0o555)
+      ctx.onTestFinished(() => chmodSync(locked, 0o755))
+      cases.push({ name: 'a folder without write permission', db: join(locked, 'x.db'), says: new RegExp(`no write permission on ${locked}`) })
+    } else ctx.annotate?.('no-permission case skipped: root ignores permission bits (the read-only mount case covers root)')
+    if (tmpfsUnavailable === null) {
+      const ro = mountTmpfs(64, { readonly: true })
+      cases.push({ name: 'a folder on a read-only file system', db: join(ro, 'x.db'), says: /no write permission|read-only/ })
+    } else ctx.annotate?.(`read-only mount case skipped: ${tmpfsUnavailable}`)
 
-  it.skipIf(tmpfsUnavailable !== null)('a folder on a read-only file system', async () => {
-    const dir = mountTmpfs(64, { readonly: true })
-    const stderr = await serveExpectingExit2(join(dir, 'x.db'))
-    expect(stderr).toContain(`Cannot open database ${join(dir, 'x.db')}`)
-    expect(stderr).toMatch(/no write permission|read-only/)
-  })
-
-  it('a file that is not a shadowdiff database', async () => {
-    const db = join(tempDir(), 'notes.db')
-    writeFileSync(db, 'just some text, not SQLite at all '.repeat(200))
-    const stderr = await serveExpectingExit2(db)
-    expect(stderr).toContain(`Cannot open database ${db}`)
+    // One CLI process per case, run side by side: each mostly waits on Node's startup.
+    const results = await Promise.all(cases.map((c) => runCli(['serve', ...UPSTREAMS, '--db', c.db], { timeoutMs: 20_000 })))
+    cases.forEach((c, i) => {
+      ledger.fault()
+      const { code, stderr } = results[i]
+      expect(code, `${c.name}: ${stderr}`).toBe(2)
+      expect(stderr, c.name).toContain(`Cannot open database ${c.db}`)
+      expect(stderr, c.name).toMatch(c.says)
+      // One line, no stack trace.
+      expect(stderr.trim().split('\n'), c.name).toHaveLength(1)
+    })
   })
 })
