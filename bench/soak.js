@@ -254,6 +254,7 @@ async function main() {
     log(`soak: client ${client.sent} sent, ${client.ok} ok, ${client.failed} failed, ${client.wrong} wrong; p50 ${summary.client.p50Ms} ms, p99 ${summary.client.p99Ms} ms`)
     log(`soak: RSS early ${summary.proxy.rssMb.early} MiB, late ${summary.proxy.rssMb.late} MiB, max ${summary.proxy.rssMb.max} MiB; fds early ${fdsEarly}, late ${fdsLate}, after idle ${idle.fds} (baseline ${baseline.fds})`)
     log(`soak: served ${status.served} = compared ${status.compared} + dropped ${status.dropped} + skipped ${status.skipped} + notMirrored ${status.notMirrored} (${accounted})`)
+    log(`soak: ${status.divergent} divergent, of which ${status.candidateErrors} candidate errors (the flaps); store written ${status.store.written}, lost ${status.store.lost}, failed flushes ${status.store.failedFlushes}`)
     for (const [name, ok] of Object.entries(checks)) log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`)
     log(`soak: ${summary.ok ? 'PASS' : 'FAIL'}`)
     if (!summary.ok) log(`soak: proxy log tail:\n${childOutput.slice(-4000)}`)

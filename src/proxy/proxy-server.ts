@@ -139,6 +139,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     },
     handle,
   )
+  const tunnels = new UpgradeTunnels()
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const q = (req.url ?? '/').indexOf('?')
     const path = q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)
@@ -149,7 +150,6 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger, tunnels)
   })
   // A graceful stop ends with closeAllConnections(): let it cut open tunnels too.
-  const tunnels = new UpgradeTunnels()
   const closeAll = server.closeAllConnections.bind(server)
   server.closeAllConnections = () => {
     closeAll()

@@ -34,11 +34,11 @@ describe('serve refuses to start on an unusable database location', () => {
       chmodSync(locked, 0o555)
       ctx.onTestFinished(() => chmodSync(locked, 0o755))
       cases.push({ name: 'a folder without write permission', db: join(locked, 'x.db'), says: new RegExp(`no write permission on ${locked}`) })
-    } else ctx.annotate?.('no-permission case skipped: root ignores permission bits (the read-only mount case covers root)')
+    } else await ctx.annotate('no-permission case skipped: root ignores permission bits (the read-only mount case covers root)')
     if (tmpfsUnavailable === null) {
       const ro = mountTmpfs(64, { readonly: true })
       cases.push({ name: 'a folder on a read-only file system', db: join(ro, 'x.db'), says: /no write permission|read-only/ })
-    } else ctx.annotate?.(`read-only mount case skipped: ${tmpfsUnavailable}`)
+    } else await ctx.annotate(`read-only mount case skipped: ${tmpfsUnavailable}`)
 
     // One CLI process per case, run side by side: each mostly waits on Node's startup.
     const results = await Promise.all(cases.map((c) => runCli(['serve', ...UPSTREAMS, '--db', c.db], { timeoutMs: 20_000 })))
