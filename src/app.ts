@@ -73,6 +73,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery },
+    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
     logger,
   })
   stats.attach(recorder)
@@ -179,13 +180,17 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     async close({ graceMs = 10_000 } = {}) {
       rules.close()
       promotion.close()
+      // Keep-alive clients would go on sending on their open connections until the grace ran out.
+      proxy.on('request', (_req, res: http.ServerResponse) => res.headersSent || res.setHeader('connection', 'close'))
       const closed = new Promise<void>((resolve) => proxy.close(() => resolve()))
-      proxy.closeIdleConnections()
+      // close() only closes the connections idle right now: close the others as they go idle.
+      const sweep = setInterval(() => proxy.closeIdleConnections(), 100).unref()
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref())
       if ((await Promise.race([closed, deadline])) === 'timeout') {
         logger.warn({ graceMs }, 'clients still connected after the grace period; closing their connections')
         proxy.closeAllConnections()
       }
+      clearInterval(sweep)
       if ((await Promise.race([app.drain().then(() => 'ok' as const), deadline])) === 'timeout') {
         logger.warn({ inFlight: scheduler.inFlight, queued: scheduler.queued }, 'mirrors still in flight after the grace period; cancelling them')
         await scheduler.destroy()

@@ -14,7 +14,8 @@ export interface CountSink {
 }
 
 export type SkipReason = 'sampledOut' | 'bodyTooLarge' | 'primaryFailed' | 'rejected' | 'upgrade'
-export type DropReason = 'queueFull' | 'stale' | 'compareQueueFull'
+/** `shutdown`: in flight when a graceful stop ran out of time; cancelled, never compared. */
+export type DropReason = 'queueFull' | 'stale' | 'compareQueueFull' | 'shutdown'
 
 interface Located {
   at: number
@@ -34,7 +35,7 @@ export class PipelineStats {
   mirrored = 0
   /** Mirrors or comparisons refused because a bound was reached. */
   dropped = 0
-  readonly droppedBy: Record<DropReason, number> = { queueFull: 0, stale: 0, compareQueueFull: 0 }
+  readonly droppedBy: Record<DropReason, number> = { queueFull: 0, stale: 0, compareQueueFull: 0, shutdown: 0 }
   compared = 0
   divergent = 0
   candidateErrors = 0

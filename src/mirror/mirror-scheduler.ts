@@ -33,6 +33,8 @@ export class MirrorScheduler {
   #queue: PendingExchange[] = []
   #head = 0
   #idle: (() => void)[] = []
+  // Set by destroy(): failures from then on are our own cancellations, not the candidate's.
+  #destroying = false
 
   constructor(opts: MirrorSchedulerOptions, stats: PipelineStats) {
     this.#opts = opts
@@ -74,6 +76,7 @@ export class MirrorScheduler {
 
   /** Ends every mirror at once (used when shutdown has waited long enough). */
   async destroy(): Promise<void> {
+    this.#destroying = true
     await Promise.all(Object.values(this.#pools).map((pool) => pool.destroy()))
   }
 
@@ -104,6 +107,12 @@ export class MirrorScheduler {
     const handler = new CaptureHandler(this.#opts.captureBytes, this.#opts.timeoutMs, (result) => {
       if (!pending) return
       pending = false
+      if (this.#destroying && !result.ok && !exchange.abandoned) {
+        // Recording our own cancellation as a candidate error would count
+        // against the candidate in every gate: drop it, counted.
+        exchange.abandoned = true
+        this.#stats.onDropped(exchange, 'shutdown')
+      }
       settled()
       exchange.settle(side, result)
     })

@@ -26,7 +26,7 @@ import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { ServedResponse, type CandidateOutcome, type ServingSide } from './served-response.js'
 import { sendError } from './error-reply.js'
 import type { TrafficRouter } from './traffic-router.js'
-import { proxyUpgrade } from './upgrade.js'
+import { proxyUpgrade, UpgradeTunnels } from './upgrade.js'
 
 export interface ProxyDeps {
   config: Config
@@ -48,6 +48,9 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   const sampler = new Sampler(config.mirror.sample)
   const servedBy = config.split.servedByHeader
   const timeoutMs = config.proxy.timeoutMs
+  // The response in progress on each socket: a parse error in its body
+  // reaches 'clientError' too, and that request is already counted.
+  const active = new WeakMap<object, ServerResponse>()
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const at = Date.now()
@@ -63,7 +66,11 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     }
     const match = deps.rules().match(request)
     const route = match.route
-    res.once('close', () => stats.onServed(at, method, route))
+    active.set(req.socket, res)
+    res.once('close', () => {
+      if (active.get(req.socket) === res) active.delete(req.socket)
+      stats.onServed(at, method, route)
+    })
 
     const decision = deps.router().decide(req)
     let mirrored = decision.mirror.length > 0
@@ -80,14 +87,15 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     const headers = forwardHeaders(req, id)
 
     const proceed = (body: RequestBody): void => {
+      // An unmirrored request already has its one outcome (notMirrored or sampledOut).
       if (body.kind === 'too-large') {
-        stats.onSkipped(at, method, route, 'rejected')
+        if (mirrored) stats.onSkipped(at, method, route, 'rejected')
         res.setHeader('connection', 'close')
         sendError(res, new RequestTooLarge(config.proxy.maxRequestBytes))
         return
       }
       if (body.kind === 'aborted') {
-        stats.onSkipped(at, method, route, 'rejected')
+        if (mirrored) stats.onSkipped(at, method, route, 'rejected')
         return
       }
       let exchange: PendingExchange | null = null
@@ -123,6 +131,9 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   const server = http.createServer(
     {
       headersTimeout: config.proxy.headersTimeoutMs,
+      // Node only enforces headersTimeout when it sweeps connections (every 30 s
+      // by default): sweep often enough that a slowloris is cut near the timeout.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.ceil(config.proxy.headersTimeoutMs / 4))),
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
       // Node's parser already answers 400 to CL+TE, bad chunking and bad
@@ -130,14 +141,25 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     },
     handle,
   )
+  const tunnels = new UpgradeTunnels()
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const q = (req.url ?? '/').indexOf('?')
     const path = q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)
-    stats.onSkipped(Date.now(), req.method ?? 'GET', deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route, 'upgrade')
-    proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger)
+    const route = deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route
+    // Served (tunnelled) and skipped, so the accounting closes for upgrades too.
+    stats.onServed(Date.now(), req.method ?? 'GET', route)
+    stats.onSkipped(Date.now(), req.method ?? 'GET', route, 'upgrade')
+    proxyUpgrade(req, socket, head, config.primary, forwardHeaders(req, randomUUID()), deps.logger, tunnels)
   })
+  // A graceful stop ends with closeAllConnections(): let it cut open tunnels too.
+  const closeAll = server.closeAllConnections.bind(server)
+  server.closeAllConnections = () => {
+    closeAll()
+    tunnels.destroyAll()
+  }
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
+    const inProgress = active.get(socket)
+    if (!socket.writable || inProgress?.headersSent) {
       socket.destroy()
       return
     }
@@ -149,6 +171,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
+    if (inProgress !== undefined) return
     stats.served++
     stats.skipped++
     stats.skippedBy.rejected++

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
+import { RequestTooLarge } from '../errors.js'
 
 export type RequestBody =
   | { kind: 'none' }
@@ -70,7 +71,8 @@ function continueStream(req: IncomingMessage, head: Buffer[], already: number, m
     let size = already
     for await (const chunk of req) {
       size += (chunk as Buffer).length
-      if (size > maxBytes) throw Object.assign(new Error(`request body exceeds ${maxBytes} bytes`), { code: 'SHD_REQUEST_TOO_LARGE' })
+      // The served side's handler answers 413 with this error's message.
+      if (size > maxBytes) throw new RequestTooLarge(maxBytes)
       yield chunk as Buffer
     }
   }

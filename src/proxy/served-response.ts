@@ -15,7 +15,7 @@ import {
   PrimaryBadResponse,
   PrimaryTimeout,
   PrimaryUnreachable,
-  type ShadowdiffError,
+  ShadowdiffError,
 } from '../errors.js'
 import type { PendingExchange } from '../mirror/pending-exchange.js'
 import { BodyCapture } from './body-capture.js'
@@ -110,6 +110,8 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
       // After headers went out the only honest signal left is a broken
       // connection: the client must not take a truncated body for a whole one.
       if (this.#res.headersSent) this.#res.destroy(err)
+      // A streamed request body crossed proxy.maxRequestBytes: the client's fault, not the upstream's.
+      else if (err instanceof ShadowdiffError && err.statusCode === 413) sendError(this.#res, err, { connection: 'close' })
       else sendError(this.#res, upstreamError(this.#side, failure, err), this.#servedBy ? { [this.#servedBy]: this.#side } : undefined)
     }
     this.#exchange?.settle(this.#side, { ok: false, code: failure, message: err.message, latencyMs: performance.now() - this.#started })

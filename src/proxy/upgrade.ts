@@ -9,6 +9,25 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 
+/**
+ * Open tunnels. Upgraded sockets leave Node's HTTP connection list, so
+ * `server.closeAllConnections()` does not reach them: without this set a
+ * graceful stop would wait on an open WebSocket forever.
+ */
+export class UpgradeTunnels {
+  #open = new Set<Duplex>()
+
+  add(client: Duplex): void {
+    this.#open.add(client)
+    client.once('close', () => this.#open.delete(client))
+  }
+
+  /** Cuts every open tunnel (both sockets: the upstream closes with the client). */
+  destroyAll(): void {
+    for (const client of this.#open) client.destroy()
+  }
+}
+
 export function proxyUpgrade(
   req: IncomingMessage,
   client: Duplex,
@@ -16,7 +35,9 @@ export function proxyUpgrade(
   origin: string,
   headers: Record<string, string | string[]>,
   logger: Logger,
+  tunnels?: UpgradeTunnels,
 ): void {
+  tunnels?.add(client)
   const target = new URL(origin)
   const secure = target.protocol === 'https:'
   const port = Number(target.port || (secure ? 443 : 80))

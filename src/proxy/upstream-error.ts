@@ -19,7 +19,15 @@ export function classifyUpstreamError(err: unknown): UpstreamFailure {
   )
     return 'TIMEOUT'
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'RESET'
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE')
+  // undici 7 builds HTTPParserError with `code` undefined (it looks the
+  // numeric llhttp error up in a name-to-number map), so match the name too.
+  if (
+    code.startsWith('HPE_') ||
+    name === 'HTTPParserError' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE'
+  )
     return 'BAD_RESPONSE'
   if (code === 'UND_ERR_ABORTED' || name === 'AbortError') return 'ABORTED'
   return 'ERROR'
