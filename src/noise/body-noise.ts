@@ -65,29 +65,36 @@ export interface BodyCancel {
 /**
  * Classifies every difference between `primary` and `candidate` (which is
  * MODIFIED: pass a fresh parse) with `isNoise(key, diff)`, reverts the noise
- * and diffs again. Returns null when nothing was noise (keep the original
- * divergence) or the documents are too different to pair.
+ * and diffs again, comparing the arrays in `orderOnly` (folded pointers
+ * whose noise is order only) as multisets: a shuffled list that also lost
+ * an element reports that element, whatever order the rest came in.
+ * Returns null when nothing was noise and no such array differs (keep the
+ * original divergence), or when the documents are too different to pair.
  */
 export function cancelBody(
   primary: Json,
   candidate: Json,
   policy: ComparePolicy,
   isNoise: (key: string, d: ValueDiff) => boolean,
+  orderOnly: ReadonlySet<string> = new Set(),
 ): BodyCancel | null {
   const diffs = walkJson(primary, candidate, automatonFor(policy).root)
   if (diffs === null) return null
   const noisy: ValueDiff[] = []
+  let touchesOrderOnly = false
   for (const d of diffs) {
+    const field = foldPointer(d.path)
+    if (d.element && orderOnly.has(field.slice(0, field.lastIndexOf('/')))) touchesOrderOnly = true
     // Elements that come or go cannot be reverted without shifting indices,
     // and the root has no holder: those are always reported.
     if (d.element || (d.op !== 'move' && d.holder === undefined)) continue
-    if (isNoise(fieldKey(foldPointer(d.path), d.op), d)) noisy.push(d)
+    if (isNoise(fieldKey(field, d.op), d)) noisy.push(d)
   }
-  if (noisy.length === 0) return null
-  const orderOnly: string[] = []
-  for (const d of noisy) revert(d, orderOnly)
+  if (noisy.length === 0 && !touchesOrderOnly) return null
+  const unordered = [...orderOnly]
+  for (const d of noisy) revert(d, unordered)
   return {
-    ops: diffJson(primary, candidate, withUnordered(policy, orderOnly)),
+    ops: diffJson(primary, candidate, withUnordered(policy, unordered)),
     noise: noisy.map(asOperation),
   }
 }

@@ -146,7 +146,7 @@ export class NoiseCanceller {
       } else if (d.kind === 'header') {
         ;(headerNoise(d) ? noise : out).push(d)
       } else if (d.kind === 'body' && 'ops' in d) {
-        this.#cancelBody(p, c, policy, d, evidence, primaryDoc, out, noise)
+        this.#cancelBody(p, c, policy, d, evidence, orderOnlyOf(ctx), primaryDoc, out, noise)
       } else {
         out.push(d)
       }
@@ -161,6 +161,7 @@ export class NoiseCanceller {
     policy: ComparePolicy,
     d: Extract<Divergence, { kind: 'body'; ops: Operation[] }>,
     evidence: (key: string) => Evidence,
+    orderOnly: ReadonlySet<string>,
     primaryDoc: () => Parsed,
     out: Divergence[],
     noise: Divergence[],
@@ -169,7 +170,9 @@ export class NoiseCanceller {
     // A fresh parse: cancelBody reverts noise inside it.
     const b = a === NOT_JSON ? NOT_JSON : parseBody(c)
     const cancelled =
-      a === NOT_JSON || b === NOT_JSON ? null : cancelBody(a, b, policy, (key, v) => isNoiseShaped(v.op, v.a, v.b, evidence(key), this.options))
+      a === NOT_JSON || b === NOT_JSON
+        ? null
+        : cancelBody(a, b, policy, (key, v) => isNoiseShaped(v.op, v.a, v.b, evidence(key), this.options), orderOnly)
     if (cancelled === null) {
       out.push(d)
       return
@@ -178,6 +181,22 @@ export class NoiseCanceller {
     noise.push({ kind: 'body', ops: cancelled.noise })
   }
 }
+
+/** Arrays whose noise is order only: learned, or seen in this exchange. */
+function orderOnlyOf(ctx: { obs: Observations | undefined; known: RouteNoise | undefined }): ReadonlySet<string> {
+  const learned = ctx.known?.orderOnly
+  let seen: Set<string> | undefined
+  if (ctx.obs) {
+    for (const key of ctx.obs.keys()) {
+      if (!key.startsWith('move\u0000')) continue
+      seen ??= new Set(learned)
+      seen.add(key.slice(5))
+    }
+  }
+  return seen ?? learned ?? EMPTY_SET
+}
+
+const EMPTY_SET: ReadonlySet<string> = new Set()
 
 /**
  * A canceller connected to the recorder: loads what earlier runs learned

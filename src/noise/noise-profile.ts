@@ -45,6 +45,8 @@ export interface RouteNoise {
   /** Exchanges whose secondary answered: the sample size of every field's noise rate. */
   exchanges: number
   fields: Map<string, FieldNoise>
+  /** Arrays (folded pointers) seen in another order: always compared as multisets. */
+  orderOnly: Set<string>
   firstAt: number
   lastAt: number
 }
@@ -118,6 +120,7 @@ export class NoiseProfile implements LearnedNoiseSource {
         const sep = key.indexOf('\u0000')
         f = newField(key.slice(sep + 1), key.slice(0, sep), at)
         r.fields.set(key, f)
+        if (f.op === 'move') r.orderOnly.add(f.field)
         this.#fieldCount++
       }
       f.observed++
@@ -151,6 +154,7 @@ export class NoiseProfile implements LearnedNoiseSource {
         this.#fieldCount++
       }
       r.fields.set(key, fromRow(row))
+      if (row.op === 'move' && row.observed > 0) r.orderOnly.add(row.field)
     }
   }
 
@@ -181,7 +185,7 @@ export class NoiseProfile implements LearnedNoiseSource {
   #routeFor(method: string, route: string, at: number): RouteNoise {
     const key = method + '\u0000' + route
     let r = this.#routes.get(key)
-    if (r === undefined) this.#routes.set(key, (r = { method, route, exchanges: 0, fields: new Map(), firstAt: at, lastAt: at }))
+    if (r === undefined) this.#routes.set(key, (r = { method, route, exchanges: 0, fields: new Map(), orderOnly: new Set(), firstAt: at, lastAt: at }))
     return r
   }
 }
