@@ -248,6 +248,14 @@ function distance(x: Json, y: Json, budget: number): number {
 }
 
 /**
+ * The id-like field two arrays of objects are paired by in walkJson, or
+ * undefined when there is none (see autoKey).
+ */
+export function idKeyOf(a: Json[], b: Json[]): string | undefined {
+  return autoKey(a, b, a.map((_, i) => i), b.map((_, j) => j))
+}
+
+/**
  * An id-like field to pair object elements by: present as a string or number
  * in every element, unique on each side, and shared by at least half of the
  * shorter side (ids that are themselves random per response identify nothing).

@@ -151,7 +151,10 @@ export class NoiseCanceller {
         out.push(d)
       }
     }
-    if (this.#allHeaders) extraHeaderDifferences(p.headers, c.headers, policy, headerNoise, out, noise)
+    // Every header is compared when a secondary tells noise from change: in
+    // this exchange, or through what it taught on this route before.
+    const learnedEnough = ctx.known !== undefined && ctx.known.exchanges >= opts.minSamples && opts.compareAllHeaders
+    if (this.#allHeaders || learnedEnough) extraHeaderDifferences(p.headers, c.headers, policy, headerNoise, out, noise)
     return { divergences: out, noise: noiseOnlyOutside(noise, out) }
   }
 

@@ -32,7 +32,8 @@ export interface NoiseOptions {
   maxFields: number
   /**
    * Compare every header (not only what the rules compare) when a secondary
-   * is configured: the secondary tells noise from change. Volatile headers
+   * is configured, or on routes whose learned noise has minSamples
+   * exchanges: the secondary tells noise from change. Volatile headers
    * (date, etag …) are compared by format only. Default: on.
    */
   compareAllHeaders: boolean
