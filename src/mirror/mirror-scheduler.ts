@@ -81,7 +81,13 @@ export class MirrorScheduler {
     this.#inFlight++
     this.#stats.onMirrored(exchange)
     const sides = exchange.mirrorSides
-    for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], i === 0)
+    // The slot is held until EVERY side has answered: a slow secondary is
+    // bounded like the candidate, and drain() waits for it too.
+    let waiting = sides.length
+    const release = () => {
+      if (--waiting === 0) this.#release()
+    }
+    for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], release)
   }
 
   #pool(side: Side): Pool {
@@ -90,13 +96,13 @@ export class MirrorScheduler {
     return (this.#pools[side] ??= mirrorPool(origin, this.#opts))
   }
 
-  /** `holdsSlot`: the side whose answer frees the in-flight slot (the one compared against). */
-  #dispatch(exchange: PendingExchange, side: Side, holdsSlot: boolean): void {
+  /** `release`: called once when this side has answered (the slot frees when all have). */
+  #dispatch(exchange: PendingExchange, side: Side, release: () => void): void {
     let pending = true
     const handler = new CaptureHandler(this.#opts.captureBytes, this.#opts.timeoutMs, (result) => {
       if (!pending) return
       pending = false
-      if (holdsSlot) this.#release()
+      release()
       exchange.settle(side, result)
     })
     const options: Dispatcher.DispatchOptions = {
