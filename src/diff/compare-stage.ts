@@ -20,7 +20,7 @@ export interface ComparedSink {
  * NoiseCanceller). Noise is recorded per field, never as divergent.
  */
 export interface NoiseStage {
-  cancel(exchange: Exchange, policy: ComparePolicy, divergences: Divergence[]): { divergences: Divergence[]; noise: Divergence[] }
+  cancel(exchange: Exchange, policy: ComparePolicy, divergences: Divergence[]): { divergences: Divergence[]; noise: readonly Divergence[] }
 }
 
 /** Called for each compared exchange (metrics, rollback monitor, tests), with what was classed as noise. */

@@ -18,8 +18,10 @@
 import type { PointerState, Tolerance } from '../diff/pointer-automaton.js'
 import { escapeToken } from '../diff/pointer-pattern.js'
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-export type JsonObject = { [key: string]: Json }
+import { canonical, deepEqual, distance } from './json-values.js'
+import type { Json, JsonObject } from './json-values.js'
+
+export type { Json, JsonObject }
 
 /** One difference between document A (primary) and document B (secondary or candidate). */
 export interface ValueDiff {
@@ -227,26 +229,6 @@ function pairLeftovers(a: Json[], b: Json[], ua: number[], ub: number[], pair: (
   }
 }
 
-/** Number of differing leaves, counting at most `budget`. */
-function distance(x: Json, y: Json, budget: number): number {
-  if (x === y) return 0
-  if (Array.isArray(x) && Array.isArray(y)) {
-    let d = Math.abs(x.length - y.length)
-    for (let i = 0; i < Math.min(x.length, y.length) && d < budget; i++) d += distance(x[i], y[i], budget - d)
-    return d
-  }
-  if (isObject(x) && isObject(y)) {
-    let d = 0
-    for (const k in x) {
-      if (d >= budget) break
-      if (hasOwn.call(x, k)) d += hasOwn.call(y, k) ? distance(x[k], y[k], budget - d) : 1
-    }
-    for (const k in y) if (hasOwn.call(y, k) && !hasOwn.call(x, k)) d++
-    return d
-  }
-  return 1
-}
-
 /**
  * The id-like field two arrays of objects are paired by in walkJson, or
  * undefined when there is none (see autoKey).
@@ -288,32 +270,4 @@ function idValues(arr: Json[], idx: number[], key: string): Set<string> | undefi
     seen.add(id)
   }
   return seen
-}
-
-/** JSON with object keys sorted: equal strings for equal values. */
-export function canonical(v: Json): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v)
-  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']'
-  const keys = Object.keys(v).sort()
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}'
-}
-
-/** Structural equality, ignoring object key order. */
-export function deepEqual(x: Json, y: Json): boolean {
-  if (x === y) return true
-  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false
-  if (Array.isArray(x)) {
-    if (!Array.isArray(y) || x.length !== y.length) return false
-    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
-    return true
-  }
-  if (Array.isArray(y)) return false
-  let n = 0
-  for (const k in x) {
-    if (!hasOwn.call(x, k)) continue
-    if (!hasOwn.call(y, k) || !deepEqual(x[k], y[k])) return false
-    n++
-  }
-  for (const k in y) if (hasOwn.call(y, k)) n--
-  return n === 0
 }

@@ -40,7 +40,7 @@ import { noiseOnlyOutside } from './noise-fields.js'
 /** Divergences that remain, and the differences classed as noise (counted apart). */
 export interface CancelResult {
   divergences: Divergence[]
-  noise: Divergence[]
+  noise: readonly Divergence[]
 }
 
 export interface NoiseCancellerOptions extends Partial<NoiseOptions> {
@@ -97,7 +97,7 @@ export class NoiseCanceller {
     // route with learned noise: the common equal case costs this one lookup.
     const nothingKnown = known === undefined || known.fields.size === 0
     if (!p.ok || (s === undefined && !this.#allHeaders && (divergences.length === 0 || nothingKnown))) {
-      return { divergences, noise: NONE as Divergence[] }
+      return { divergences, noise: NONE }
     }
     const docs: { p?: Parsed } = {}
     const primaryDoc = () => (docs.p ??= parseBody(p))
