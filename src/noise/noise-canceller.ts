@@ -115,7 +115,12 @@ export class NoiseCanceller {
 
   #observe(p: CapturedResponse, s: CapturedResponse, policy: ComparePolicy, primaryDoc: () => Parsed): Observations {
     const obs: Observations = new Map()
-    if (p.status !== s.status) observe(obs, 'status', 'status', String(p.status), String(s.status))
+    if (p.status !== s.status) {
+      // A 200 body against a 503 page says nothing about field noise: a
+      // flaky secondary must not teach that every field may vanish.
+      observe(obs, 'status', 'status', String(p.status), String(s.status))
+      return obs
+    }
     observeHeaders(p.headers, s.headers, policy, obs)
     if (p.complete && s.complete && !p.body.equals(s.body)) {
       const a = primaryDoc()

@@ -34,3 +34,13 @@ describe('a sampled-out or failed secondary degrades to learned noise', () => {
     expect(c.cancel(ex, undefined as never, divergences).divergences).toBe(divergences)
   })
 })
+
+describe('a secondary that answers with another status', () => {
+  it('teaches only that the status varies, not that every field may vanish', () => {
+    const c = canceller()
+    cancel(c, exchange(side({ id: 1, name: 'Ada' }), side({ id: 1, name: 'Ada' }), side({ error: 'unavailable' }, {}, 503)))
+    const route = c.profile.route('GET', '/r/:id')!
+    expect([...route.fields.keys()]).toEqual(['status\u0000status'])
+    expect(keys(cancel(c, exchange(side({ id: 1, name: 'Ada' }), side({ id: 1 }))).divergences)).toEqual(['remove /name'])
+  })
+})
