@@ -22,6 +22,7 @@ import { CompareStage } from './diff/compare-stage.js'
 import { createNoiseCanceller, type NoiseCanceller } from './noise/noise-canceller.js'
 import { createProxyServer } from './proxy/proxy-server.js'
 import { splitTrafficRouter } from './proxy/split-traffic-router.js'
+import { createReceiverServer } from './proxy/receiver-server.js'
 import { openDatabase } from './store/open-database.js'
 import { Recorder } from './store/recorder.js'
 import { buildAdminServer } from './admin/admin-server.js'
@@ -59,6 +60,8 @@ export interface App {
 
 export interface BuildOptions {
   logger?: Logger
+  /** Receiver mode (`shadowdiff compare`): answer gateway copies with 204, call every side in the background. */
+  receiver?: boolean
 }
 
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
@@ -133,7 +136,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
   })
 
-  const proxy = createProxyServer({
+  const proxy = (opts.receiver ? createReceiverServer : createProxyServer)({
     config,
     stats,
     rules: rules.current,
@@ -200,7 +203,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     status() {
       const { mode, weight, reverseShadow } = traffic.state
       return {
-        mode,
+        // A receiver (shadowdiff compare) serves no client: it only compares gateway copies.
+        mode: opts.receiver ? 'receiver' : mode,
         weight,
         reverseShadow,
         promotion: promotion.status().state,

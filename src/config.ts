@@ -4,6 +4,8 @@
  * initial-config-validation), and a frozen result. Unknown keys are errors.
  */
 import { ConfigInvalid } from './errors.js'
+import type { GateThresholds } from './report/report-types.js'
+import { resolveThresholds } from './gate/thresholds.js'
 
 export interface Config {
   primary: string
@@ -61,15 +63,8 @@ export interface Config {
     retainDays: number
     maxDbMb: number
   }
-  gate: {
-    maxDivergence: number
-    minSamples: number
-    maxErrorRate: number
-    maxLatencyRatio: number
-    minEndpointSamples: number
-    maxEndpointDivergence: number
-    endpoints: Record<string, Record<string, number>>
-  }
+  /** Gate thresholds as given; unset ones take DEFAULT_THRESHOLDS (src/gate/thresholds.ts). */
+  gate: Partial<GateThresholds>
   split: {
     stickyHeader: string | null
     stickyCookie: string | null
@@ -122,15 +117,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     retainDays: 0,
     maxDbMb: 0,
   },
-  gate: {
-    maxDivergence: 0.01,
-    minSamples: 100,
-    maxErrorRate: 0.01,
-    maxLatencyRatio: 0,
-    minEndpointSamples: 0,
-    maxEndpointDivergence: 0,
-    endpoints: {},
-  },
+  gate: {},
   split: {
     stickyHeader: null,
     stickyCookie: null,
@@ -175,7 +162,15 @@ const isMethods: Check = (v) =>
     ? null
     : 'must be a list of HTTP methods such as GET,HEAD,OPTIONS'
 const isLogLevel: Check = (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? null : `must be one of ${LOG_LEVELS.join(', ')}`)
-const isRecord: Check = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? null : 'must be a mapping')
+const isGate: Check = (v) => {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'must be a mapping of thresholds'
+  try {
+    resolveThresholds(v as Partial<GateThresholds>)
+    return null
+  } catch (err) {
+    return `is invalid (${(err as Error).message.replace(/^Invalid config: /, '')})`
+  }
+}
 
 const SCHEMA: Record<string, Check | Record<string, Check>> = {
   primary: isHttpUrl,
@@ -209,15 +204,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     retainDays: isNum(0, 36500),
     maxDbMb: isNum(0, 1e9),
   },
-  gate: {
-    maxDivergence: isNum(0, 1),
-    minSamples: isInt(0),
-    maxErrorRate: isNum(0, 1),
-    maxLatencyRatio: isNum(0, 1e6),
-    minEndpointSamples: isInt(0),
-    maxEndpointDivergence: isNum(0, 1),
-    endpoints: isRecord,
-  },
+  gate: isGate,
   split: {
     stickyHeader: isHeaderOrNull,
     stickyCookie: isStrOrNull,

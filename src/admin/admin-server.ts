@@ -12,6 +12,7 @@ import { registerReportRoutes } from './report-routes.js'
 import { registerGateRoutes } from './gate-routes.js'
 import { registerRulesRoutes } from './rules-routes.js'
 import { registerSplitRoutes } from './split-routes.js'
+import { registerMetricsRoutes } from './metrics-route.js'
 
 export function buildAdminServer(app: App): FastifyInstance {
   const admin = Fastify({ logger: false })
@@ -34,5 +35,6 @@ export function buildAdminServer(app: App): FastifyInstance {
   registerGateRoutes(admin, app)
   registerRulesRoutes(admin, app)
   registerSplitRoutes(admin, app)
+  registerMetricsRoutes(admin, app)
   return admin
 }

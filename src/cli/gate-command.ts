@@ -6,7 +6,7 @@ import { buildReport } from '../report/build-report.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import type { GateThresholds } from '../report/report-types.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { UsageError } from '../errors.js'
+import { ConfigInvalid, UsageError } from '../errors.js'
 import { readConfigFile } from './config-file.js'
 import { parseFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
@@ -27,7 +27,8 @@ const USAGE = `Usage: shadowdiff gate [thresholds] [options]
   --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
   --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
   --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
-  --config FILE                   YAML/JSON whose 'gate' section sets thresholds and per-endpoint overrides
+  --config FILE                   YAML/JSON whose 'gate:' section sets thresholds, and per-endpoint
+                                  overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"
   --format text|json              verdict format (default text)
 ${SOURCE_USAGE}
 
@@ -36,8 +37,14 @@ Exit status: 0 pass, 1 fail, 2 usage or unreadable database.`
 /** The `gate` section of a config file, if one is given. */
 export function gateConfigFrom(path: string | undefined): Partial<GateThresholds> {
   if (!path) return {}
-  const doc = readConfigFile(path)
-  return (doc.gate as Partial<GateThresholds>) ?? {}
+  const gate = readConfigFile(path).gate
+  if (gate === undefined || gate === null) return {}
+  // A list or a scalar would spread to nothing and silently gate on defaults.
+  if (typeof gate !== 'object' || Array.isArray(gate)) {
+    const got = Array.isArray(gate) ? 'a list' : `${typeof gate} ${JSON.stringify(gate)}`
+    throw new ConfigInvalid(`--config ${path}: gate: expected a mapping of thresholds (maxDivergence: 0.01, endpoints: {...}), got ${got}`)
+  }
+  return gate as Partial<GateThresholds>
 }
 
 export async function gateCommand(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import { ShadowdiffError } from '../errors.js'
 import { serveCommand } from './serve-command.js'
+import { compareCommand } from './compare-command.js'
 import { reportCommand } from './report-command.js'
 import { diffsCommand } from './diffs-command.js'
 import { gateCommand } from './gate-command.js'
@@ -18,6 +19,7 @@ export const USAGE = `Usage: shadowdiff <command> [options]
 
 Commands:
   serve     run the proxy: primary serves, candidate mirrored and compared
+  compare   receiver mode: behind a gateway's mirror, answer 204, compare primary and candidate
   report    summarise recorded exchanges (json, md, html, junit)
   diffs     print divergent exchanges as NDJSON
   gate      pass/fail verdict for CI (exit 0 pass, 1 fail, 2 usage)
@@ -31,6 +33,7 @@ Run 'shadowdiff <command> --help' for the options of a command.`
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
+  compare: compareCommand,
   report: reportCommand,
   diffs: diffsCommand,
   gate: gateCommand,

@@ -7,8 +7,9 @@
  * in primary order (their order is, by definition, not a difference).
  *
  * Subtrees that no pattern can reach are handed to fast-json-patch `compare`
- * unchanged, so a policy costs nothing where it does not apply. Neither
- * document is mutated; operation values may share structure with `b`.
+ * unchanged, so a policy costs nothing where it does not apply; where one
+ * can, raw-equal subtrees are skipped before any pattern is consulted.
+ * Neither document is mutated; operation values may share structure with `b`.
  */
 // fast-json-patch is CommonJS: Node's ESM loader only offers its default export.
 import jsonPatch from 'fast-json-patch'
@@ -17,9 +18,8 @@ import type { ComparePolicy } from './policy.js'
 import { automatonFor } from './pointer-automaton.js'
 import type { PointerState, Tolerance } from './pointer-automaton.js'
 import { escapeToken } from './pointer-pattern.js'
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-type JsonObject = { [key: string]: Json }
+import { canonical, deepEqual, filterValue, isContainer } from './json-values.js'
+import type { Json, JsonObject } from './json-values.js'
 
 const { compare } = jsonPatch
 const hasOwn = Object.prototype.hasOwnProperty
@@ -30,7 +30,7 @@ const MAX_PAIRING_WORK = 256
  * Diffs two parsed JSON documents under a policy.
  *
  * @example
- *   diffJson({ a: 1, t: 5 }, { a: 2, t: 6 }, policyIgnoring('/t'))
+ *   diffJson({ a: 1, t: 5 }, { a: 2, t: 6 }, { ...DEFAULT_POLICY, ignoreBody: [compilePointer('/t')] })
  *   // → [{ op: 'replace', path: '/a', value: 2 }]
  */
 export function diffJson(a: unknown, b: unknown, policy: ComparePolicy): Operation[] {
@@ -39,10 +39,6 @@ export function diffJson(a: unknown, b: unknown, policy: ComparePolicy): Operati
   if (root?.ignore) return ops
   diffValue(a as Json, b as Json, '', root, ops)
   return ops
-}
-
-function isContainer(v: Json): v is Json[] | JsonObject {
-  return typeof v === 'object' && v !== null
 }
 
 function diffValue(a: Json, b: Json, path: string, st: PointerState | null, ops: Operation[]): void {
@@ -121,7 +117,7 @@ function stateAt(f: Filtered, i: number): PointerState | null {
 }
 
 function filterArray(arr: Json[], st: PointerState): Filtered {
-  if (st.uniform) {
+  if (st.indexUniform) {
     // No literal index in any pattern: one state for all, no copy needed.
     const shared = st.other()
     return { items: shared?.ignore ? [] : arr, states: null, shared }
@@ -226,26 +222,6 @@ function samePlace(x: Json, y: Json, key: string | undefined): boolean {
   return kx ? deepEqual(x[key], y[key]) : deepEqual(x, y)
 }
 
-/** Structural equality, ignoring key order. Equal raw values are equal under any policy. */
-function deepEqual(x: Json, y: Json): boolean {
-  if (x === y) return true
-  if (!isContainer(x) || !isContainer(y)) return false
-  if (Array.isArray(x)) {
-    if (!Array.isArray(y) || x.length !== y.length) return false
-    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
-    return true
-  }
-  if (Array.isArray(y)) return false
-  let n = 0
-  for (const k in x) {
-    if (!hasOwn.call(x, k)) continue
-    if (!hasOwn.call(y, k) || !deepEqual(x[k], (y as JsonObject)[k])) return false
-    n++
-  }
-  for (const k in y) if (hasOwn.call(y, k)) n--
-  return n === 0
-}
-
 /**
  * Pairs the unordered elements that found no equal partner: each leftover
  * primary element takes the leftover candidate element it differs least from
@@ -282,49 +258,4 @@ function pairLeftovers(fa: Filtered, fb: Filtered, aToB: Int32Array, bToA: Int32
     aToB[i] = best
     bToA[best] = i
   }
-}
-
-/**
- * A string equal for equal values under the policy: object keys sorted,
- * ignored members dropped, unordered/keyed arrays sorted.
- */
-function canonical(v: Json, st: PointerState | null): string {
-  if (!isContainer(v)) return JSON.stringify(v)
-  if (Array.isArray(v)) {
-    const parts: string[] = []
-    for (let i = 0; i < v.length; i++) {
-      const cs = st === null ? null : st.uniform ? st.other() : st.child(String(i))
-      if (cs?.ignore) continue
-      parts.push(canonical(v[i], cs))
-    }
-    if (st !== null && (st.unordered || st.keyed !== undefined)) parts.sort()
-    return '[' + parts.join(',') + ']'
-  }
-  const keys = Object.keys(v).sort()
-  const parts: string[] = []
-  for (const k of keys) {
-    const cs = st === null ? null : st.child(k)
-    if (cs?.ignore) continue
-    parts.push(JSON.stringify(k) + ':' + canonical(v[k], cs))
-  }
-  return '{' + parts.join(',') + '}'
-}
-
-/** `v` with every ignored member removed (a copy only where something applies). */
-function filterValue(v: Json, st: PointerState | null): Json {
-  if (st === null || !isContainer(v)) return v
-  if (Array.isArray(v)) {
-    const out: Json[] = []
-    for (let i = 0; i < v.length; i++) {
-      const cs = st.uniform ? st.other() : st.child(String(i))
-      if (!cs?.ignore) out.push(filterValue(v[i], cs))
-    }
-    return out
-  }
-  const out: JsonObject = {}
-  for (const k of Object.keys(v)) {
-    const cs = st.child(k)
-    if (!cs?.ignore) Object.defineProperty(out, k, { value: filterValue(v[k], cs), enumerable: true, writable: true, configurable: true })
-  }
-  return out
 }

@@ -3,12 +3,15 @@
  *
  * Myers' O((N+M)·D) algorithm ("An O(ND) Difference Algorithm and Its
  * Variations", 1986) on the lines between the common prefix and suffix.
- * D is capped: past `MAX_EDIT_DISTANCE` the middle is reported as one hunk
+ * D and the work are capped: past `MAX_EDIT_DISTANCE` or `MAX_WORK` the middle is reported as one hunk
  * that removes every primary line and adds every candidate line, so a
  * pathological pair costs bounded time and memory instead of hanging.
  */
 
 const MAX_EDIT_DISTANCE = 1000
+// Bounds the steps (diagonal moves + probes) too: O((N+M)·D) can be large
+// for long texts even with D under the cap.
+const MAX_WORK = 5_000_000
 const CONTEXT = 3
 
 type Edit = { op: ' ' | '-' | '+'; line: string }
@@ -60,6 +63,7 @@ function myers(a: string[], b: string[]): Edit[] | undefined {
   const offset = max + 1
   let v = new Int32Array(2 * max + 3)
   const trace: Int32Array[] = []
+  let work = 0
   for (let d = 0; d <= max; d++) {
     // trace[d] is V as it was before step d: what backtracking needs.
     trace.push(v)
@@ -70,7 +74,9 @@ function myers(a: string[], b: string[]): Edit[] | undefined {
       while (x < n && y < m && a[x] === b[y]) {
         x++
         y++
+        work++
       }
+      if (++work > MAX_WORK) return undefined
       next[offset + k] = x
       if (x >= n && y >= m) return backtrack(trace, a, b, d, offset)
     }

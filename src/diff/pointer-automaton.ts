@@ -55,6 +55,8 @@ export class PointerState {
   readonly tolerance: Tolerance | undefined
   /** True when the children's state does not depend on their key (no literal edge). */
   readonly uniform: boolean
+  /** True when array elements all share one state: no literal edge is an array index. */
+  readonly indexUniform: boolean
 
   constructor(automaton: PointerAutomaton, nodes: readonly TrieNode[]) {
     this.#automaton = automaton
@@ -78,6 +80,7 @@ export class PointerState {
     this.keyed = keyed?.key
     this.tolerance = tolerance?.tol
     this.uniform = keys.size === 0
+    this.indexUniform = ![...keys].some((k) => /^(0|[1-9][0-9]*)$/.test(k))
     for (const k of keys) this.#lit.set(k, UNSTEPPED)
   }
 

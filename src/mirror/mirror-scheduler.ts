@@ -1,6 +1,6 @@
 /**
  * Sends mirrored requests to the candidate (and the secondary, when one is
- * configured) with hard bounds: at most `maxInFlight` exchanges on the wire,
+ * configured; and the primary replica in receiver mode) with hard bounds: at most `maxInFlight` exchanges on the wire,
  * at most `maxQueue` waiting, and everything beyond is dropped and counted.
  * A slow or stalled candidate therefore costs a fixed amount of memory and
  * nothing on the client's path; nginx's `mirror`, by contrast, holds the
@@ -81,13 +81,15 @@ export class MirrorScheduler {
     this.#inFlight++
     this.#stats.onMirrored(exchange)
     const sides = exchange.mirrorSides
-    // The slot is held until EVERY side has answered: a slow secondary is
-    // bounded like the candidate, and drain() waits for it too.
-    let waiting = sides.length
-    const release = () => {
-      if (--waiting === 0) this.#release()
+    // The slot is held until EVERY side has answered, not only the first:
+    // otherwise a slow secondary (or, in receiver mode, a slow primary
+    // replica) would pile up in undici's unbounded pool queue, and drain()
+    // would return while some sides are still out.
+    let left = sides.length
+    const settled = () => {
+      if (--left === 0) this.#release()
     }
-    for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], release)
+    for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], settled)
   }
 
   #pool(side: Side): Pool {
@@ -96,13 +98,13 @@ export class MirrorScheduler {
     return (this.#pools[side] ??= mirrorPool(origin, this.#opts))
   }
 
-  /** `release`: called once when this side has answered (the slot frees when all have). */
-  #dispatch(exchange: PendingExchange, side: Side, release: () => void): void {
+  /** `settled` is called once when this side has a result (answer, error or timeout). */
+  #dispatch(exchange: PendingExchange, side: Side, settled: () => void): void {
     let pending = true
     const handler = new CaptureHandler(this.#opts.captureBytes, this.#opts.timeoutMs, (result) => {
       if (!pending) return
       pending = false
-      release()
+      settled()
       exchange.settle(side, result)
     })
     const options: Dispatcher.DispatchOptions = {

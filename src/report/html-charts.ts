@@ -153,7 +153,7 @@ ${axis}${body}</svg>`
 /** The legend markup shared by the two charts' captions. */
 export const legend = {
   timeline: raw(
-    '<span class="key"><i class="sw rate"></i>divergence rate</span><span class="key"><i class="sw threshold"></i>gate threshold</span><span class="key"><i class="sw vol"></i>compared / <i class="sw vol-div"></i>divergent per minute</span><span class="key"><i class="sw event"></i>audit event</span>',
+    '<span class="key"><i class="sw rate"></i>divergence rate</span><span class="key"><i class="sw threshold"></i>gate threshold</span><span class="key"><i class="sw vol"></i>compared</span><span class="key"><i class="sw vol-div"></i>divergent (volume per minute)</span><span class="key"><i class="sw event"></i>audit event</span>',
   ),
   latency: raw(
     '<span class="key"><i class="sw pri"></i>primary</span><span class="key"><i class="sw cand"></i>candidate</span><span class="key">dark = p50, full bar = p99; labels p50 / p99</span>',

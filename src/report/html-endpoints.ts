@@ -69,7 +69,7 @@ function fieldsTable(e: EndpointReport): Raw {
   if (e.fields.length === 0) return html`<p class="muted">No differing fields were recorded.</p>`
   const rows = e.fields.map((f) => {
     const allNoise = f.decision === undefined ? f.count > 0 && f.noiseCount >= f.count : f.decision === 'noise'
-    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code></td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td><td class="l" title="${decisionTitle(f)}">${f.decision ?? '–'}</td></tr>`
+    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code>${allNoise ? html` <span class="kind">noise</span>` : ''}</td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td><td class="l" title="${decisionTitle(f)}">${f.decision ?? '–'}</td></tr>`
   })
   return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th><th class="l" title="Divergent, noise, or too few secondary answers to accept the noise">Decision</th></tr></thead><tbody>${rows}</tbody></table>`
 }

@@ -131,6 +131,7 @@ ol.events .t{font-family:var(--mono);font-size:12px;color:var(--muted)}
 ol.events .type{font-weight:700}
 ol.events .data{display:block;margin-top:2px;color:var(--muted);word-break:break-all}
 .empty{padding:28px;text-align:center;color:var(--muted)}
+#nothing-compared{margin-top:14px}
 .toolbar{display:flex;justify-content:space-between;align-items:baseline;gap:12px}
 .toolbar button{font:inherit;font-size:12px;border:1px solid var(--line);background:var(--card);color:var(--fg);border-radius:6px;padding:3px 10px;cursor:pointer}
 footer{margin-top:36px;color:var(--muted);font-size:12px;text-align:center}

@@ -28,6 +28,7 @@ export function formatRate(rate: number): string {
 /** Milliseconds, switching to seconds above one second: `0.4 ms`, `12 ms`, `1.25 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–'
+  if (ms === 0) return '0 ms'
   if (ms < 10) return `${ms.toFixed(1)} ms`
   if (ms < 1000) return `${Math.round(ms)} ms`
   return `${(ms / 1000).toFixed(2)} s`

@@ -13,7 +13,7 @@ import { formatCount, formatDuration, formatRate, formatTime } from './render-fo
 import type { AuditEvent, GateVerdict, Report } from './report-types.js'
 
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64')
-const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`
+const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; base-uri 'none'; form-action 'none'`
 
 function verdictBanner(v: GateVerdict, compared: number): Raw {
   const t = v.thresholds

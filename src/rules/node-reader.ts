@@ -43,9 +43,11 @@ export class NodeReader {
    * closest allowed key when one is near, e.g. a typo).
    */
   entries(node: AnyNode, key: string, allowed: readonly string[] | null, what: string): [string, Node, AnyNode][] {
+    // Problems point at the alias itself, not at its anchor.
+    const at = node
     node = this.resolve(node)
     if (!isMap(node)) {
-      this.problem(node, key, `is ${describe(node)}; expected ${what}`)
+      this.problem(at, key, `is ${describe(node)}; expected ${what}`)
       return []
     }
     const out: [string, Node, AnyNode][] = []
@@ -69,34 +71,42 @@ export class NodeReader {
 
   /** The items of a list; a single scalar is reported unless `single` allows it. */
   items(node: AnyNode, key: string, what: string, single = false): AnyNode[] {
+    // Problems point at the alias itself, not at its anchor.
+    const at = node
     node = this.resolve(node)
     if (isSeq(node)) return (node as YAMLSeq<unknown>).items as AnyNode[]
     if (single && isScalar(node) && node.value !== null) return [node]
-    this.problem(node, key, `is ${describe(node)}; expected ${what}`)
+    this.problem(at, key, `is ${describe(node)}; expected ${what}`)
     return []
   }
 
   string(node: AnyNode, key: string, what: string): string | undefined {
+    // Problems point at the alias itself, not at its anchor.
+    const at = node
     node = this.resolve(node)
     if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return node.value
-    this.problem(node, key, `is ${describe(node)}; expected ${what}`)
+    this.problem(at, key, `is ${describe(node)}; expected ${what}`)
     return undefined
   }
 
   boolean(node: AnyNode, key: string): boolean | undefined {
+    // Problems point at the alias itself, not at its anchor.
+    const at = node
     node = this.resolve(node)
     if (isScalar(node) && typeof node.value === 'boolean') return node.value
-    this.problem(node, key, `is ${describe(node)}; expected true or false`)
+    this.problem(at, key, `is ${describe(node)}; expected true or false`)
     return undefined
   }
 
   /** A finite number ≥ 0. */
   nonNegative(node: AnyNode, key: string): number | undefined {
+    // Problems point at the alias itself, not at its anchor.
+    const at = node
     node = this.resolve(node)
     if (isScalar(node) && typeof node.value === 'number' && Number.isFinite(node.value) && node.value >= 0) {
       return node.value
     }
-    this.problem(node, key, `is ${describe(node)}; expected a finite number ≥ 0, e.g. 0.01`)
+    this.problem(at, key, `is ${describe(node)}; expected a finite number ≥ 0, e.g. 0.01`)
     return undefined
   }
 }

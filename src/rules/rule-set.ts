@@ -46,6 +46,8 @@ export class CompiledRuleSet implements RuleSet {
    * The rules that apply to `req`, their merged policy and the report route:
    * the first matching rule's `route`, else the first matching rule's
    * `match.path`, else the path with ids folded (deriveRoute).
+   * The result (and its `rules` array) may be shared between requests and is
+   * frozen: treat it as read-only.
    */
   match(req: RequestInfo): RuleMatch {
     const rules = this.rules

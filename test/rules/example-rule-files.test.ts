@@ -1,5 +1,5 @@
 /**
- * Every example in rules/ must load, alone and all together, and do what its
+ * Every example in rules/examples/ must load, alone and all together, and do what its
  * comments promise on a representative exchange.
  */
 import { readdirSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { checkRules, loadRuleSet } from '../../src/rules/load-rules.js'
 import { compareResponses } from '../../src/diff/compare-responses.js'
 import { json, request, text } from '../diff/responses.js'
 
-const dir = fileURLToPath(new URL('../../rules/', import.meta.url))
+const dir = fileURLToPath(new URL('../../rules/examples/', import.meta.url))
 const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f))
 
 describe('example rule files', () => {

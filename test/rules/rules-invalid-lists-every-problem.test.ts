@@ -76,6 +76,16 @@ describe('rule validation', () => {
     expect(checkRules(join(dir, 'good.yaml'))).toEqual([])
   })
 
+  it('accepts YAML anchors and aliases, and checks what they point to', () => {
+    const ok = 'rules:\n  - name: a\n    ignore: { body: &ids [/requestId] }\n  - name: b\n    ignore: { body: *ids }\n'
+    expect(compileRules([{ file: 'a.yaml', text: ok }]).size).toBe(2)
+    const bad = 'rules:\n  - name: a\n    route: &r 5\n  - name: b\n    route: *r\n'
+    expect(problemsOf(bad)).toEqual([
+      'rules/bad.yaml:3: rules[0].route: is the number 5; expected a non-empty route name that groups reports, e.g. users-by-id',
+      'rules/bad.yaml:5: rules[1].route: is the number 5; expected a non-empty route name that groups reports, e.g. users-by-id',
+    ])
+  })
+
   it('keeps the basic format valid: name, match, ignore.headers, ignore.body', () => {
     const rs = compileRules([{ file: 'basic.yaml', text: 'rules:\n  - name: basic\n    match: { method: GET, path: /api/** }\n    ignore:\n      headers: [X-Request-Id]\n      body: [/requestId]\n' }])
     expect(rs.size).toBe(1)

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * Benchmark upstreams, one mode per process so that the proxy under test is
+ * the only thing on its own event loop:
+ *
+ *   node bench/upstreams.js <mode> [--port 0] [--workers 1] [--delay 50]
+ *
+ * Modes:
+ *   same     200 with the 0.5 KB JSON body (the primary, and the identical candidate)
+ *   differ   200 with the same body, one field changed (every comparison diverges)
+ *   slow     like `same`, answered after --delay ms (default 50)
+ *   stalled  accepts TCP connections and reads requests but never answers
+ *
+ * With --workers N > 1 the server runs as a node:cluster of N processes sharing
+ * the port. When every worker listens the process prints one JSON line
+ * `{"ready":true,"port":P,"pid":PID}` to stdout, which bench/lib/proc.js waits for.
+ */
+import cluster from 'node:cluster'
+import http from 'node:http'
+import net from 'node:net'
+import { parseArgs } from 'node:util'
+import { PAYLOAD, PAYLOAD_DIFFERENT } from './lib/payload.js'
+
+const MODES = ['same', 'differ', 'slow', 'stalled']
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    port: { type: 'string', default: '0' },
+    workers: { type: 'string', default: '1' },
+    delay: { type: 'string', default: '50' }
+  }
+})
+const mode = positionals[0]
+const port = Number(values.port)
+const workers = Number(values.workers)
+const delay = Number(values.delay)
+if (!MODES.includes(mode)) fail(`mode must be one of ${MODES.join(', ')}, got '${mode}'`)
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0–65535, got '${values.port}'`)
+if (!Number.isInteger(workers) || workers < 1) fail(`--workers must be a positive integer, got '${values.workers}'`)
+if (!Number.isFinite(delay) || delay < 0) fail(`--delay must be a non-negative number of ms, got '${values.delay}'`)
+
+if (workers > 1 && cluster.isPrimary) {
+  let listening = 0
+  for (let i = 0; i < workers; i++) cluster.fork()
+  cluster.on('listening', (_worker, address) => {
+    if (++listening === workers) ready(address.port)
+  })
+  cluster.on('exit', (_worker, code) => { if (code) fail(`a ${mode} worker exited with code ${code}`) })
+} else {
+  const server = createServer(mode)
+  server.listen(port, '127.0.0.1', () => {
+    if (workers === 1) ready(server.address().port)
+  })
+}
+
+function createServer (mode) {
+  if (mode === 'stalled') {
+    // Read and discard everything so the peer's writes never block, and never
+    // write a byte back: the proxy's candidate call can only end by its own timeout.
+    return net.createServer((socket) => { socket.on('error', () => {}); socket.resume() })
+  }
+  const body = mode === 'differ' ? PAYLOAD_DIFFERENT : PAYLOAD
+  const headers = { 'content-type': 'application/json', 'content-length': String(body.length) }
+  const answer = (res) => { res.writeHead(200, headers); res.end(body) }
+  const server = http.createServer(mode === 'slow'
+    ? (req, res) => { req.resume(); setTimeout(answer, delay, res) }
+    : (req, res) => { req.resume(); answer(res) })
+  // Proxies keep pooled upstream connections idle between rounds (nginx keeps
+  // them 60 s); Node's 5 s default would close them under the pool's feet and
+  // turn into sporadic 502s that have nothing to do with the proxy's speed.
+  server.keepAliveTimeout = 120_000
+  server.headersTimeout = 121_000
+  return server
+}
+
+function ready (port) {
+  process.stdout.write(JSON.stringify({ ready: true, port, pid: process.pid }) + '\n')
+}
+
+function fail (message) {
+  process.stderr.write(`upstreams: ${message}\n`)
+  process.exit(2)
+}
