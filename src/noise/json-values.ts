@@ -1,10 +1,13 @@
 /**
- * Small helpers on parsed JSON values shared by the noise walk: canonical
- * form, structural equality, and a bounded count of differing leaves.
+ * Value helpers for the noise walk: the diff's own JSON types, structural
+ * equality and canonical form (src/diff/json-values.ts), plus a bounded
+ * count of differing leaves for pairing leftover array elements.
  */
+import { canonical as canonicalUnder, deepEqual } from '../diff/json-values.js'
+import type { Json, JsonObject } from '../diff/json-values.js'
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-export type JsonObject = { [key: string]: Json }
+export type { Json, JsonObject }
+export { deepEqual }
 
 const hasOwn = Object.prototype.hasOwnProperty
 
@@ -12,32 +15,9 @@ function isObject(v: Json): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** JSON with object keys sorted: equal strings for equal values. */
+/** JSON with object keys sorted, array order kept: equal strings for equal values. */
 export function canonical(v: Json): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v)
-  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']'
-  const keys = Object.keys(v).sort()
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}'
-}
-
-/** Structural equality, ignoring object key order. */
-export function deepEqual(x: Json, y: Json): boolean {
-  if (x === y) return true
-  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false
-  if (Array.isArray(x)) {
-    if (!Array.isArray(y) || x.length !== y.length) return false
-    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
-    return true
-  }
-  if (Array.isArray(y)) return false
-  let n = 0
-  for (const k in x) {
-    if (!hasOwn.call(x, k)) continue
-    if (!hasOwn.call(y, k) || !deepEqual(x[k], y[k])) return false
-    n++
-  }
-  for (const k in y) if (hasOwn.call(y, k)) n--
-  return n === 0
+  return canonicalUnder(v, null)
 }
 
 /** Number of differing leaves, counting at most `budget`. */

@@ -130,7 +130,7 @@ function object(w: Walk, a: JsonObject, b: JsonObject, path: string, st: Pointer
 
 function elementState(st: PointerState | null, i: number): PointerState | null {
   if (st === null) return null
-  return st.uniform ? st.other() : st.child(String(i))
+  return st.indexUniform ? st.other() : st.child(String(i))
 }
 
 /** Indices of the elements no `ignore.body` pattern removes. */
