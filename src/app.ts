@@ -19,6 +19,7 @@ import { PipelineStats } from './stats.js'
 import { RulesReloader } from './rules/rules-reloader.js'
 import { MirrorScheduler } from './mirror/mirror-scheduler.js'
 import { CompareStage } from './diff/compare-stage.js'
+import { createNoiseCanceller, type NoiseCanceller } from './noise/noise-canceller.js'
 import { createProxyServer } from './proxy/proxy-server.js'
 import { splitTrafficRouter } from './proxy/split-traffic-router.js'
 import { createReceiverServer } from './proxy/receiver-server.js'
@@ -41,6 +42,7 @@ export interface App {
   recorder: Recorder
   scheduler: MirrorScheduler
   compare: CompareStage
+  noise: NoiseCanceller
   proxy: http.Server
   admin: FastifyInstance
   /** Who serves real users: shadow, split (weight %) or candidate. */
@@ -89,7 +91,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     },
     stats,
   )
-  const compare = new CompareStage(recorder, stats, config.diff.maxQueue)
+  const noise = createNoiseCanceller(recorder, { secondary: config.secondary !== null })
+  const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise)
   const servingPool = (origin: string) =>
     new Pool(origin, {
       connections: config.proxy.connections,
@@ -154,6 +157,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     recorder,
     scheduler,
     compare,
+    noise,
     proxy,
     admin: undefined as unknown as FastifyInstance,
     traffic,
@@ -218,6 +222,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         compareQueued: compare.queued,
         ...stats.toJSON(),
         store: recorder.stats(),
+        noise: noise.stats(),
         rules: rules.status(),
       }
     },

@@ -13,22 +13,26 @@ import type { RequestInfo, SideResult } from '../types.js'
 import { getExchange } from '../store/list-divergences.js'
 import { parseFlags, str, type FlagSpec } from './parse-flags.js'
 import { sourcesFrom } from './source-flags.js'
+import { rulesSuggestCommand } from './rules-suggest.js'
 
 const USAGE = `Usage:
   shadowdiff rules check [PATH]                       validate a rule file or folder (default ./rules)
   shadowdiff rules explain --id ID [--db PATH] [--rules PATH]
                                                       show which rules matched one recorded exchange
-                                                      and which differences each removed`
+                                                      and which differences each removed
+  shadowdiff rules suggest [--db PATH] [--out FILE]   propose rules from recorded divergences, with the
+                                                      evidence, as a commented rule file to review`
 
 export async function rulesCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'check') return check(rest)
   if (sub === 'explain') return explain(rest)
+  if (sub === 'suggest') return rulesSuggestCommand(rest)
   if (sub === '--help' || sub === '-h') {
     console.log(USAGE)
     return 0
   }
-  throw new UsageError(`expected 'rules check' or 'rules explain', got ${sub === undefined ? 'nothing' : `'rules ${sub}'`}`)
+  throw new UsageError(`expected 'rules check', 'rules explain' or 'rules suggest', got ${sub === undefined ? 'nothing' : `'rules ${sub}'`}`)
 }
 
 function check(argv: string[]): number {

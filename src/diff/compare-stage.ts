@@ -4,18 +4,27 @@
  * is already pending goes first. Beyond the bound, exchanges are dropped and
  * counted, never buffered without limit.
  */
-import type { ComparedExchange, Divergence } from '../types.js'
+import type { ComparedExchange, Divergence, Exchange } from '../types.js'
 import type { PipelineStats } from '../stats.js'
 import type { PendingExchange } from '../mirror/pending-exchange.js'
+import type { ComparePolicy } from './policy.js'
 import { compareResponses } from './compare-responses.js'
 
 /** Where compared exchanges go (the store's Recorder). */
 export interface ComparedSink {
-  recordCompared(exchange: ComparedExchange): void
+  recordCompared(exchange: ComparedExchange, extras?: { noise?: readonly Divergence[] }): void
 }
 
-/** Called for each compared exchange (noise learning, metrics, rollback monitor). */
-export type CompareObserver = (exchange: ComparedExchange) => void
+/**
+ * Splits an exchange's divergences into divergences and noise (src/noise's
+ * NoiseCanceller). Noise is recorded per field, never as divergent.
+ */
+export interface NoiseStage {
+  cancel(exchange: Exchange, policy: ComparePolicy, divergences: Divergence[]): { divergences: Divergence[]; noise: readonly Divergence[] }
+}
+
+/** Called for each compared exchange (metrics, rollback monitor, tests), with what was classed as noise. */
+export type CompareObserver = (exchange: ComparedExchange, noise: readonly Divergence[]) => void
 
 const BATCH = 256
 
@@ -27,11 +36,13 @@ export class CompareStage {
   #scheduled = false
   #idle: (() => void)[] = []
   #observers: CompareObserver[] = []
+  #noise: NoiseStage | undefined
 
-  constructor(sink: ComparedSink, stats: PipelineStats, maxQueue: number) {
+  constructor(sink: ComparedSink, stats: PipelineStats, maxQueue: number, noise?: NoiseStage) {
     this.#sink = sink
     this.#stats = stats
     this.#maxQueue = maxQueue
+    this.#noise = noise
   }
 
   get queued(): number {
@@ -88,6 +99,14 @@ export class CompareStage {
       // A comparison bug must never take the proxy down; record it as such.
       divergences = [{ kind: 'error', code: 'COMPARE_FAILED', message: (err as Error).message }]
     }
+    let noise: readonly Divergence[] = []
+    if (this.#noise !== undefined) {
+      try {
+        ;({ divergences, noise } = this.#noise.cancel(exchange, exchange.match.policy, divergences))
+      } catch {
+        // A noise-stage bug must not hide anything: the rules' divergences stand.
+      }
+    }
     const compared: ComparedExchange = {
       id: exchange.id,
       at: exchange.at,
@@ -103,7 +122,7 @@ export class CompareStage {
     this.#stats.compared++
     if (divergences.length > 0) this.#stats.divergent++
     if (!exchange.candidate.ok) this.#stats.candidateErrors++
-    this.#sink.recordCompared(compared)
-    for (const observer of this.#observers) observer(compared)
+    this.#sink.recordCompared(compared, noise.length > 0 ? { noise } : undefined)
+    for (const observer of this.#observers) observer(compared, noise)
   }
 }

@@ -9,12 +9,12 @@ import { endpointLimits, resolveThresholds } from './thresholds.js'
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js'
 
 type EndpointInput = Pick<EndpointReport, 'method' | 'route' | 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx' | 'latency'> &
-  Partial<Pick<EndpointReport, 'candidateNewErrors'>>
+  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'noiseOverruled'>>
 
 /** What the gate reads: a Report, or anything with its totals and endpoints. */
 export interface GateInput {
   totals: Pick<ReportTotals, 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx'> &
-    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency'>>
+    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled'>>
   endpoints: readonly EndpointInput[]
 }
 
@@ -30,13 +30,14 @@ export function evaluateGate(input: GateInput, thresholds: Partial<GateThreshold
   const { totals } = input
   const samples = totals.compared
   const errors = newErrors(totals)
-  const divergenceRate = rate(totals.divergent, samples)
+  const divergent = divergentOf(totals)
+  const divergenceRate = rate(divergent, samples)
   const errorRate = rate(errors, samples)
   const latencyRatio = totals.latency ? ratio(totals.latency.primary, totals.latency.candidate) : null
   const reasons: string[] = []
 
   if (samples < t.minSamples) reasons.push(`too few samples: ${samples} compared < ${t.minSamples} required (minSamples)`)
-  if (divergenceRate > t.maxDivergence) reasons.push(`divergence ${pct(divergenceRate, t.maxDivergence)} (${totals.divergent}/${samples})`)
+  if (divergenceRate > t.maxDivergence) reasons.push(`divergence ${pct(divergenceRate, t.maxDivergence)} (${counts(totals, samples)})`)
   if (errorRate > t.maxErrorRate) {
     reasons.push(`candidate errors ${pct(errorRate, t.maxErrorRate)} (${errors}/${samples} failed or 5xx where the primary was not)`)
   }
@@ -65,8 +66,8 @@ function judgeEndpoint(e: EndpointInput, t: GateThresholds): string[] {
     if (explicit) out.push(`too few samples: ${e.compared} compared < ${limits.minEndpointSamples} required (minEndpointSamples)`)
     return out
   }
-  const div = rate(e.divergent, e.compared)
-  if (div > limits.maxEndpointDivergence) out.push(`divergence ${pct(div, limits.maxEndpointDivergence)} (${e.divergent}/${e.compared})`)
+  const div = rate(divergentOf(e), e.compared)
+  if (div > limits.maxEndpointDivergence) out.push(`divergence ${pct(div, limits.maxEndpointDivergence)} (${counts(e, e.compared)})`)
   const errors = newErrors(e)
   const err = rate(errors, e.compared)
   if (err > limits.maxErrorRate) out.push(`candidate errors ${pct(err, limits.maxErrorRate)} (${errors}/${e.compared})`)
@@ -75,6 +76,20 @@ function judgeEndpoint(e: EndpointInput, t: GateThresholds): string[] {
     out.push(`latency p99 ${latencyText(e.latency, lr, limits.maxLatencyRatio)}`)
   }
   return out
+}
+
+/**
+ * Divergent exchanges as the gate counts them: noise the field decisions
+ * did not accept (too few secondary samples, or significantly more frequent
+ * than the primary-vs-secondary noise) counts as divergent.
+ */
+function divergentOf(x: { divergent: number; noiseOverruled?: number }): number {
+  return x.divergent + (x.noiseOverruled ?? 0)
+}
+
+function counts(x: { divergent: number; noiseOverruled?: number }, compared: number): string {
+  const overruled = x.noiseOverruled ?? 0
+  return overruled > 0 ? `${divergentOf(x)}/${compared}, of which ${overruled} noise not accepted` : `${x.divergent}/${compared}`
 }
 
 /** Older reports lack candidateNewErrors: fall back to every candidate failure and 5xx. */

@@ -17,6 +17,10 @@ import { emptyReportData, endpointKey, readExampleRows, readReportData } from '.
 import type { Candidate, MinuteWindow, ReportData } from './read-report-data.js'
 import type { EndpointReport, FieldCount, GateThresholds, Report, ReportTotals } from './report-types.js'
 import { selectExamples, toExample } from './select-examples.js'
+import { decideField } from '../noise/field-decision.js'
+import { resolveNoiseOptions } from '../noise/noise-options.js'
+import type { NoiseOptions } from '../noise/noise-options.js'
+import type { LearnedEndpointNoise } from './read-report-data.js'
 
 export { resolveSources } from './resolve-sources.js'
 
@@ -30,6 +34,8 @@ export interface BuildReportOptions {
   examplesPerEndpoint?: number
   /** Fields listed per endpoint, most frequent first (default 20). */
   fieldsPerEndpoint?: number
+  /** Confidence and minimum secondary samples of the per-field noise decision (src/noise/field-decision.ts). */
+  noise?: Partial<Pick<NoiseOptions, 'confidence' | 'minSamples'>>
   /** Clock for `generatedAt` (tests). */
   now?: () => number
 }
@@ -49,15 +55,20 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
   const window = minuteWindow(opts.since, opts.until)
   // Validate before reading any file: a typo in a threshold should not wait for a large merge.
   const thresholds = resolveThresholds(opts.thresholds)
+  const noise = resolveNoiseOptions(opts.noise)
   const dbs: Database[] = []
   try {
     for (const s of sources) dbs.push(openDatabase(s, { readonly: true }))
     const data = emptyReportData()
     dbs.forEach((db, i) => readReportData(db, i, window, examplesPerEndpoint * CANDIDATES_PER_EXAMPLE, data))
     const examples = chooseExamples(dbs, data, examplesPerEndpoint)
-    const endpoints = [...data.endpoints.values()].map((a) => endpointReport(a, fieldsPerEndpoint, examples.get(endpointKey(a.method, a.route)) ?? []))
+    const endpoints = [...data.endpoints.values()].map((a) => {
+      const key = endpointKey(a.method, a.route)
+      return endpointReport(a, fieldsPerEndpoint, examples.get(key) ?? [], data.learned.get(key), noise)
+    })
     endpoints.sort((a, b) => b.divergent - a.divergent || b.rate - a.rate || cmp(a.route, b.route) || cmp(a.method, b.method))
     const totals = totalsOf(data)
+    totals.noiseOverruled = endpoints.reduce((n, e) => n + (e.noiseOverruled ?? 0), 0)
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: {
@@ -115,13 +126,37 @@ function chooseExamples(dbs: readonly Database[], data: ReportData, k: number) {
   return out
 }
 
-function endpointReport(a: Aggregate, fieldsPerEndpoint: number, examples: EndpointReport['examples']): EndpointReport {
+function endpointReport(
+  a: Aggregate,
+  fieldsPerEndpoint: number,
+  examples: EndpointReport['examples'],
+  learned: LearnedEndpointNoise | undefined,
+  noise: NoiseOptions,
+): EndpointReport {
   const c = (name: keyof typeof COUNTER_INDEX) => a.counters[COUNTER_INDEX[name]]
   const compared = c('compared')
-  const fields: FieldCount[] = [...a.fields.values()]
-    .sort((x, y) => y.count - x.count || y.noise - x.noise || cmp(x.field, y.field) || cmp(x.op, y.op))
+  const samples = learned?.exchanges ?? 0
+  let overruled = 0
+  const judged = [...a.fields.values()].map((f) => {
+    const differed = learned?.fields.get(`${f.op}\u0000${f.field}`) ?? 0
+    const j = decideField({ divergent: f.count, noise: f.noise, compared, noiseObserved: differed, noiseSamples: samples }, noise)
+    if (!j.noiseAccepted) overruled += f.noise
+    // What the gate counts as divergent, for ordering.
+    const weight = f.count + (j.noiseAccepted ? 0 : f.noise)
+    return { f, j, differed, weight }
+  })
+  const fields: FieldCount[] = judged
+    .sort((x, y) => y.weight - x.weight || y.f.noise - x.f.noise || cmp(x.f.field, y.f.field) || cmp(x.f.op, y.f.op))
     .slice(0, fieldsPerEndpoint)
-    .map((f) => ({ field: f.field, op: f.op, count: f.count, noiseCount: f.noise }))
+    .map(({ f, j, differed }) => ({
+      field: f.field,
+      op: f.op,
+      count: f.count + f.noise,
+      noiseCount: f.noise,
+      decision: j.decision,
+      ...(j.pValue !== undefined && { pValue: j.pValue }),
+      ...(samples > 0 && { secondary: { differed, samples } }),
+    }))
   return {
     method: a.method,
     route: a.route,
@@ -136,6 +171,7 @@ function endpointReport(a: Aggregate, fieldsPerEndpoint: number, examples: Endpo
     candidateNewErrors: c('candidate_new_errors'),
     errorRate: ratio(c('candidate_new_errors'), compared),
     noise: c('noise'),
+    noiseOverruled: Math.min(c('noise'), overruled),
     latency: { primary: summarise(a.primaryLatency, a.primaryMaxUs), candidate: summarise(a.candidateLatency, a.candidateMaxUs) },
     fields,
     examples,

@@ -68,10 +68,18 @@ ${latencyCells(e.latency.primary.p50, e.latency.candidate.p50)}${latencyCells(e.
 function fieldsTable(e: EndpointReport): Raw {
   if (e.fields.length === 0) return html`<p class="muted">No differing fields were recorded.</p>`
   const rows = e.fields.map((f) => {
-    const allNoise = f.count > 0 && f.noiseCount >= f.count
-    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code>${allNoise ? html` <span class="kind">noise</span>` : ''}</td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td></tr>`
+    const allNoise = f.decision === undefined ? f.count > 0 && f.noiseCount >= f.count : f.decision === 'noise'
+    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code>${allNoise ? html` <span class="kind">noise</span>` : ''}</td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td><td class="l" title="${decisionTitle(f)}">${f.decision ?? '–'}</td></tr>`
   })
-  return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th><th class="l" title="Divergent, noise, or too few secondary answers to accept the noise">Decision</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+
+/** The evidence behind a field's decision, for a tooltip. */
+function decisionTitle(f: EndpointReport['fields'][number]): string {
+  const parts: string[] = []
+  if (f.secondary) parts.push(`primary vs secondary differed in ${f.secondary.differed} of ${f.secondary.samples}`)
+  if (f.pValue !== undefined) parts.push(`one-sided Fisher p = ${f.pValue.toPrecision(3)}`)
+  return parts.join('; ')
 }
 
 /** Detail sections in review order (failing, then worst first); endpoints that never differed are listed in one line. */

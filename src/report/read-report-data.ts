@@ -21,15 +21,25 @@ export interface MinuteWindow {
 /** A stored example candidate and the index of the file it came from. */
 export type Candidate = ExchangeRecord & { source: number }
 
+/** Learned noise of one endpoint, summed over files (src/store/learned-noise.ts). */
+export interface LearnedEndpointNoise {
+  /** Exchanges whose secondary answered. */
+  exchanges: number
+  /** Exchanges where primary and secondary differed, by `op \0 field`. */
+  fields: Map<string, number>
+}
+
 export interface ReportData {
   endpoints: Map<string, Aggregate>
   timeline: Map<number, { compared: number; divergent: number }>
   candidates: Map<string, Candidate[]>
   events: AuditEvent[]
+  /** Cumulative, not windowed: noise is a property of the primary's code. */
+  learned: Map<string, LearnedEndpointNoise>
 }
 
 export function emptyReportData(): ReportData {
-  return { endpoints: new Map(), timeline: new Map(), candidates: new Map(), events: [] }
+  return { endpoints: new Map(), timeline: new Map(), candidates: new Map(), events: [], learned: new Map() }
 }
 
 export function endpointKey(method: string, route: string): string {
@@ -99,6 +109,8 @@ export function readReportData(db: Database, source: number, w: MinuteWindow, pe
     } else a.fields.set(key, { field: r.field, op: r.op, count: r.count, noise: r.noise })
   }
 
+  readLearned(db, data.learned)
+
   const atParams = [w.sinceMinute * 60_000, w.untilMinute * 60_000].map(clampMs)
   if (perEndpoint > 0) {
     const candidateRows = db
@@ -128,6 +140,29 @@ export function readReportData(db: Database, source: number, w: MinuteWindow, pe
       cause: e.cause,
       ...(e.data !== null && { data: JSON.parse(e.data) as Record<string, unknown> }),
     })
+  }
+}
+
+function readLearned(db: Database, into: Map<string, LearnedEndpointNoise>): void {
+  const of = (method: string, route: string): LearnedEndpointNoise => {
+    const key = endpointKey(method, route)
+    let l = into.get(key)
+    if (!l) into.set(key, (l = { exchanges: 0, fields: new Map() }))
+    return l
+  }
+  const routes = db.prepare('SELECT method, route, exchanges FROM learned_noise_routes').all() as { method: string; route: string; exchanges: number }[]
+  for (const r of routes) of(r.method, r.route).exchanges += r.exchanges
+  const fields = db.prepare('SELECT method, route, field, op, observed FROM learned_noise').all() as {
+    method: string
+    route: string
+    field: string
+    op: string
+    observed: number
+  }[]
+  for (const f of fields) {
+    const l = of(f.method, f.route)
+    const key = `${f.op}\u0000${f.field}`
+    l.fields.set(key, (l.fields.get(key) ?? 0) + f.observed)
   }
 }
 

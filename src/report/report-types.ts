@@ -12,14 +12,29 @@ export interface LatencySummary {
   max: number
 }
 
+/**
+ * What the report concludes about one field (src/noise/field-decision.ts):
+ * `divergent` (differences no noise explains, or noise-shaped differences
+ * significantly more frequent than the primary-vs-secondary noise),
+ * `noise`, or `insufficient-data` (noise-shaped, but too few secondary
+ * answers to accept it: the gate counts it as divergent).
+ */
+export type FieldDecision = 'divergent' | 'noise' | 'insufficient-data'
+
 export interface FieldCount {
   /** JSON Pointer with array indices folded to `*`, or `header:<name>`, `status`, `error:<code>`. */
   field: string
-  /** RFC 6902 op (`add`, `remove`, `replace`), or the divergence kind for non-body fields. */
+  /** RFC 6902 op (`add`, `remove`, `replace`, `move` for order only), or the divergence kind for non-body fields. */
   op: string
+  /** Exchanges where primary and candidate differed here: the raw count, before noise cancellation. */
   count: number
   /** How many of these were classed as noise (not counted as divergent). */
   noiseCount: number
+  decision?: FieldDecision
+  /** One-sided Fisher exact p-value of noiseCount against the secondary's noise rate, when tested. */
+  pValue?: number
+  /** The noise baseline: exchanges where primary and secondary differed here, of those whose secondary answered. */
+  secondary?: { differed: number; samples: number }
 }
 
 export interface ExampleExchange {
@@ -61,6 +76,12 @@ export interface EndpointReport {
   errorRate?: number
   /** Exchanges whose only differences were noise. */
   noise?: number
+  /**
+   * Of the noise-only exchanges, at most how many hold noise the field
+   * decisions did not accept (decision not `noise`): the gate counts them as
+   * divergent, so a regression classed as noise without evidence never passes.
+   */
+  noiseOverruled?: number
   latency: { primary: LatencySummary; candidate: LatencySummary }
   /** Most frequent differing fields, most frequent first. */
   fields: FieldCount[]
@@ -86,6 +107,8 @@ export interface ReportTotals {
   candidateErrors: number
   candidate5xx: number
   noise: number
+  /** Sum of the endpoints' noiseOverruled: counted as divergent by the gate. */
+  noiseOverruled?: number
   primary5xx?: number
   /** Candidate failed or answered 5xx where the primary did not. */
   candidateNewErrors?: number

@@ -24,6 +24,8 @@ import { createRetention, resolveRetention } from './retention.js'
 import { createWriter } from './store-writer.js'
 import type { DetailRow, EventRow } from './store-writer.js'
 import { toDetailRow } from './detail-row.js'
+import { createLearnedNoiseWriter, readLearnedNoise } from './learned-noise.js'
+import type { LearnedNoiseBatch, LearnedNoiseSource } from './learned-noise.js'
 import type { CounterName, RecorderOptions, RecorderStats, StoreLogger } from './store-types.js'
 
 const COUNTER_OF: Record<CounterName, number> = {
@@ -82,6 +84,7 @@ export class Recorder {
   #flushes = 0
   #failedFlushes = 0
   #lastError: string | null = null
+  #learned: { source: LearnedNoiseSource; write: (batch: LearnedNoiseBatch) => void } | null = null
 
   constructor(db: Database, opts: RecorderOptions = {}) {
     this.#db = db
@@ -162,6 +165,17 @@ export class Recorder {
   }
 
   /**
+   * Connects the noise stage's learned noise: returns every row stored so
+   * far (to load at start), and from now on each flush also writes the rows
+   * `source` reports changed, in a transaction of their own.
+   */
+  attachLearnedNoise(source: LearnedNoiseSource): LearnedNoiseBatch {
+    if (this.#closed) throw new Error('recorder is closed')
+    this.#learned = { source, write: createLearnedNoiseWriter(this.#db) }
+    return readLearnedNoise(this.#db)
+  }
+
+  /**
    * Writes everything pending in one transaction. Never throws: on failure
    * the batch is put back for the next flush, what exceeds the bounds is
    * counted as lost, and the error is logged and kept in stats().lastError.
@@ -169,6 +183,7 @@ export class Recorder {
   flush(): void {
     if (this.#closed) return
     this.#earlyFlush = false
+    this.#flushLearned()
     if (this.#pending === 0) {
       this.#maybePrune()
       return
@@ -224,6 +239,21 @@ export class Recorder {
       flushes: this.#flushes,
       failedFlushes: this.#failedFlushes,
       lastError: this.#lastError,
+    }
+  }
+
+  /** Learned noise is small (one row per noisy field) and is totals: a failed write is simply retried. */
+  #flushLearned(): void {
+    if (this.#learned === null) return
+    const batch = this.#learned.source.takeDirty()
+    if (batch === null) return
+    try {
+      this.#learned.write(batch)
+    } catch (err) {
+      this.#learned.source.putBack(batch)
+      const message = `learned noise: ${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`
+      if (this.#lastError !== message) this.#logger.error({ err }, 'shadowdiff store: writing learned noise failed, will retry')
+      this.#lastError = message
     }
   }
 

@@ -17,10 +17,15 @@
  * - `exchanges` keeps the details of divergent exchanges only, redacted and
  *   with bodies truncated to the store's body cap.
  * - `events` is the audit trail (mode and weight changes, rollbacks).
+ * - `learned_noise` and `learned_noise_routes` (version 2) hold what the
+ *   noise stage learned from primary-vs-secondary comparisons, per (method,
+ *   route, field): kind, counts, largest numeric difference, formats seen.
+ *   They are cumulative, not per minute: noise is a property of the
+ *   primary's code, and more evidence is always better evidence.
  */
 
 /** The schema version this build reads and writes. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Counter columns of the `counters` table, in a fixed order. */
 export const COUNTER_COLUMNS = [
@@ -115,5 +120,32 @@ CREATE TABLE events (
 CREATE INDEX events_at ON events (at);
 `
 
+const V2 = `
+CREATE TABLE learned_noise_routes (
+  method    TEXT NOT NULL,
+  route     TEXT NOT NULL,
+  exchanges INTEGER NOT NULL DEFAULT 0,
+  first_at  INTEGER NOT NULL,
+  last_at   INTEGER NOT NULL,
+  PRIMARY KEY (method, route)
+) WITHOUT ROWID;
+
+CREATE TABLE learned_noise (
+  method            TEXT NOT NULL,
+  route             TEXT NOT NULL,
+  field             TEXT NOT NULL,
+  op                TEXT NOT NULL,
+  kind              TEXT NOT NULL,
+  observed          INTEGER NOT NULL DEFAULT 0,
+  numeric           INTEGER NOT NULL DEFAULT 0,
+  max_magnitude     REAL NOT NULL DEFAULT 0,
+  format_preserving INTEGER NOT NULL DEFAULT 0,
+  formats           TEXT NOT NULL,
+  first_at          INTEGER NOT NULL,
+  last_at           INTEGER NOT NULL,
+  PRIMARY KEY (method, route, field, op)
+) WITHOUT ROWID;
+`
+
 /** `MIGRATIONS[i]` migrates a file at version `i` to version `i + 1`. */
-export const MIGRATIONS: readonly string[] = [V1]
+export const MIGRATIONS: readonly string[] = [V1, V2]

@@ -107,7 +107,7 @@ describe('a fleet of receivers, one report', () => {
       skipped: 0,
     })
     const byRoute = Object.fromEntries(merged.endpoints.map((e) => [`${e.method} ${e.route}`, e]))
-    expect(byRoute['GET /api/users/:id'].fields).toEqual([{ field: '/email', op: 'remove', count: droppedEmail.length, noiseCount: 0 }])
+    expect(byRoute['GET /api/users/:id'].fields).toEqual([{ field: '/email', op: 'remove', count: droppedEmail.length, noiseCount: 0, decision: 'divergent' }])
     expect(byRoute['GET /api/users/:id'].examples.map((e) => e.id).sort()).toEqual(droppedEmail.map((r) => r.id))
     expect(byRoute['GET /api/orders/:id'].candidate5xx).toBe(failedOrders.length)
     expect(byRoute['POST /api/orders'].served).toBe(STREAM - gets.length)

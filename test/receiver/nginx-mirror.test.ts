@@ -109,7 +109,7 @@ describe.skipIf(NGINX === null)('nginx mirror → shadowdiff compare', () => {
     const report = buildReport([db])
     expect(report.totals).toMatchObject({ served: N, mirrored: N, compared: N, divergent: 3, dropped: 0, skipped: 0, candidateErrors: 0 })
     expect(report.endpoints.map((e) => `${e.method} ${e.route} ${e.compared}/${e.divergent}`)).toEqual(['GET /api/items/:id 30/3'])
-    expect(report.endpoints[0].fields).toEqual([{ field: '/price', op: 'replace', count: 3, noiseCount: 0 }])
+    expect(report.endpoints[0].fields).toEqual([{ field: '/price', op: 'replace', count: 3, noiseCount: 0, decision: 'divergent' }])
     expect(report.endpoints[0].latency.candidate.p50).toBeGreaterThanOrEqual(CANDIDATE_DELAY_MS * 0.9)
 
     const rows = listDivergences([db], { limit: 10 })

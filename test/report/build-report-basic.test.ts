@@ -34,7 +34,7 @@ describe('buildReport from one database', () => {
     expect(report.totals).toMatchObject({ served: 200, mirrored: 200, compared: 200, divergent: 10, divergenceRate: 0.05, notMirrored: 3 })
     expect(report.endpoints.map((e) => `${e.method} ${e.route}`)).toEqual(['GET /api/users/:id', 'POST /api/orders'])
     const users = report.endpoints[0]
-    expect(users.fields).toEqual([{ field: '/items/*/price', op: 'replace', count: 10, noiseCount: 0 }])
+    expect(users.fields).toEqual([{ field: '/items/*/price', op: 'replace', count: 10, noiseCount: 0, decision: 'divergent' }])
     expect(users.examples).toHaveLength(5)
     expect(users.examples[0]).toMatchObject({ id: 'e180', url: '/api/users/180?x=1', kinds: ['body'], primaryBody: '{"id":1}' })
     expect(users.examples[0].patch).toEqual([{ op: 'replace', path: '/items/0/price', value: 180 }])

@@ -23,12 +23,16 @@ describe('buildReport noise and error counts', () => {
     const r = buildReport([file], {})
     expect(r.totals).toMatchObject({ compared: 5, divergent: 3, noise: 1, candidateErrors: 1, candidate5xx: 2, primary5xx: 1, candidateNewErrors: 2, errorRate: 0.4 })
     const [e] = r.endpoints
+    // count is the raw count (divergent + noise). Noise learned from no
+    // secondary at all is not accepted: the gate counts it as divergent.
     expect(e.fields).toEqual([
-      { field: '/name', op: 'replace', count: 1, noiseCount: 0 },
-      { field: 'error:ECONNREFUSED', op: 'error', count: 1, noiseCount: 0 },
-      { field: 'status', op: 'status', count: 1, noiseCount: 0 },
-      { field: '/updatedAt', op: 'replace', count: 0, noiseCount: 2 },
+      { field: '/updatedAt', op: 'replace', count: 2, noiseCount: 2, decision: 'insufficient-data' },
+      { field: '/name', op: 'replace', count: 1, noiseCount: 0, decision: 'divergent' },
+      { field: 'error:ECONNREFUSED', op: 'error', count: 1, noiseCount: 0, decision: 'divergent' },
+      { field: 'status', op: 'status', count: 1, noiseCount: 0, decision: 'divergent' },
     ])
+    expect(e.noiseOverruled).toBe(1)
+    expect(r.totals.noiseOverruled).toBe(1)
     // A refused candidate has no latency sample.
     expect(e.latency.candidate.count).toBe(4)
     expect(r.verdict.errorRate).toBe(0.4)

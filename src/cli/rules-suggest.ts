@@ -1,0 +1,70 @@
+/**
+ * `shadowdiff rules suggest [--db PATH]… [--out FILE] [--rules PATH]`:
+ * proposes rules (ignore, unordered, keyed, tolerance, compare.headers)
+ * from recorded divergences, as a commented YAML rule file for a person to
+ * review. It never touches the rules in use: the file goes to stdout or to
+ * --out (which it refuses to overwrite without --force).
+ */
+import { existsSync, writeFileSync } from 'node:fs'
+import { UsageError } from '../errors.js'
+import { checkRules, loadRuleSet } from '../rules/load-rules.js'
+import { readRecorded } from '../noise/suggest-input.js'
+import { suggestRules } from '../noise/suggest-rules.js'
+import { renderSuggestions } from '../noise/suggest-yaml.js'
+import { int, parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+
+export const SUGGEST_USAGE = `Usage: shadowdiff rules suggest [options]
+
+Proposes rules from recorded divergences (ignore for random ids, tokens and
+timestamps, unordered/keyed for order-only changes, tolerance for tiny float
+differences, headers worth comparing), each with its evidence, as a commented
+YAML rule file to review. Nothing is applied: pass the file with --rules once
+you agree with it.
+
+Options:
+${SOURCE_USAGE}
+  --out FILE               write the rule file here instead of stdout
+  --force                  overwrite --out if it exists
+  --rules PATH             rules the exchanges were compared under: not suggested again
+  --per-route N            most recorded exchanges read per route and file (default 1000)`
+
+const FLAGS: FlagSpec = {
+  ...SOURCE_FLAGS,
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  rules: { type: 'string' },
+  'per-route': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+}
+
+export async function rulesSuggestCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS)
+  if (values.help) {
+    console.log(SUGGEST_USAGE)
+    return 0
+  }
+  const sources = sourcesFrom(values)
+  const window = windowFrom(values)
+  const out = str(values, 'out')
+  if (out !== undefined && existsSync(out) && !values.force) {
+    throw new UsageError(`--out ${out}: the file exists; choose another path or add --force to overwrite it`)
+  }
+  const rulesPath = str(values, 'rules')
+  if (rulesPath !== undefined && !existsSync(rulesPath)) throw new UsageError(`--rules ${rulesPath}: no such rule file or folder`)
+  const rules = rulesPath === undefined ? undefined : loadRuleSet(rulesPath)
+  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? 1000, rules })
+  const routes = suggestRules(recorded)
+  const text = renderSuggestions(routes, { sources })
+  if (out === undefined) {
+    process.stdout.write(text)
+    return 0
+  }
+  writeFileSync(out, text)
+  // The promise of this command: what it writes is a valid rule file.
+  const problems = checkRules(out)
+  if (problems.length > 0) throw new Error(`generated rules failed validation (a bug): ${problems.map((p) => `${p.line}: ${p.key}: ${p.message}`).join('; ')}`)
+  const count = routes.reduce((n, r) => n + r.suggestions.length, 0)
+  console.error(`shadowdiff rules suggest: wrote ${count} suggestion${count === 1 ? '' : 's'} from ${recorded.length} recorded exchanges to ${out}; review it before use`)
+  return 0
+}

@@ -1,0 +1,182 @@
+/**
+ * Rule suggestions from recorded divergences, for a run WITHOUT a
+ * secondary: what changed between primary and candidate in a way that
+ * looks like noise, with the evidence. Suggestions are for a person to
+ * review (suggest-yaml.ts writes them as a commented rule file); nothing
+ * here is ever applied by itself.
+ *
+ * - `ignore.body`: a field that differs in ≥ 90 % of the recorded exchanges,
+ *   keeps its format in most of them, never repeats a value, and whose
+ *   format is one random values have (UUID, ISO or HTTP time, hex, token,
+ *   ETag). Plain text and numbers are never suggested: a name that changes
+ *   on every call is a regression, not noise.
+ * - `unordered` / `keyed`: an array whose elements came in another order in
+ *   ≥ 10 % (and at least 2) of the exchanges; `keyed` when its objects have
+ *   an id-like field.
+ * - `tolerance`: numbers that differ in ≥ 20 % of the exchanges by a median
+ *   of at most 1 % of their value; `abs` = 4 × the median difference,
+ *   rounded up to one significant digit (robust while fewer than half of
+ *   the differences are real changes).
+ * - `compare.headers`: headers that are present and not random (random:
+ *   differs in ≥ 50 %, keeps its format, never repeats a value); by default
+ *   only the media type is compared, so a header regression goes unseen.
+ *
+ * The store keeps divergent exchanges only, and at most so many per minute
+ * of each combination of differing fields: the counts are of RECORDED
+ * exchanges, where rare combinations weigh more than in the traffic.
+ *
+ * Every suggestion that would also hide something says so: a format that
+ * changed, elements that came or went, differences beyond the tolerance.
+ */
+import type { HeaderMap } from '../types.js'
+import type { ComparePolicy } from '../diff/policy.js'
+import { VOLATILE_HEADERS } from '../diff/header-lists.js'
+import { addExchange, show } from './suggest-evidence.js'
+import type { ArrayStats, FieldStats, RouteAcc } from './suggest-evidence.js'
+
+/** One recorded exchange, as the store keeps it. */
+export interface RecordedExchange {
+  method: string
+  route: string
+  /** Path without the query. */
+  path: string
+  primaryHeaders: HeaderMap | null
+  candidateHeaders: HeaderMap | null
+  primaryBody: Buffer | null
+  candidateBody: Buffer | null
+  /** The rules in force: what they already hide is not suggested again. */
+  policy?: ComparePolicy
+}
+
+export type Suggestion =
+  | { kind: 'ignore'; pointer: string; evidence: string; warning?: string }
+  | { kind: 'unordered'; pointer: string; evidence: string; warning?: string }
+  | { kind: 'keyed'; pointer: string; key: string; evidence: string; warning?: string }
+  | { kind: 'tolerance'; pointer: string; abs: number; evidence: string; warning?: string }
+  | { kind: 'compare-header'; header: string; evidence: string }
+
+export interface RouteSuggestions {
+  method: string
+  route: string
+  /** A `match.path` pattern for the route, or undefined when none could be derived. */
+  path: string | undefined
+  /** Recorded exchanges with JSON bodies on both sides. */
+  exchanges: number
+  suggestions: Suggestion[]
+  /** Headers seen but not suggested for comparison, with why. */
+  notCompared: string[]
+}
+
+/** Fewer recorded exchanges than this on a route: no suggestion, too little evidence. */
+export const MIN_EXCHANGES = 5
+
+const RANDOM_FORMAT = /^(uuid|iso-datetime|iso-date|http-date|hex:|HEX:|token:|etag\(|weak-etag\()/
+
+/**
+ * Analyses recorded exchanges and returns suggestions per route, routes in
+ * name order.
+ *
+ * @example
+ *   const routes = suggestRules(readRecorded(['./shadowdiff.db']))
+ *   process.stdout.write(renderSuggestions(routes, { sources: ['./shadowdiff.db'] }))
+ */
+export function suggestRules(recorded: Iterable<RecordedExchange>): RouteSuggestions[] {
+  const routes = new Map<string, RouteAcc>()
+  for (const ex of recorded) {
+    const key = `${ex.method} ${ex.route}`
+    let acc = routes.get(key)
+    if (!acc) routes.set(key, (acc = { method: ex.method, route: ex.route, paths: new Set(), exchanges: 0, fields: new Map(), arrays: new Map(), headers: new Map() }))
+    addExchange(acc, ex)
+  }
+  return [...routes.values()].sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : a.method < b.method ? -1 : 1)).map(decide)
+}
+
+function decide(acc: RouteAcc): RouteSuggestions {
+  const M = acc.exchanges
+  const out: RouteSuggestions = { method: acc.method, route: acc.route, path: matchPath(acc), exchanges: M, suggestions: [], notCompared: [] }
+  if (M < MIN_EXCHANGES && acc.headers.size === 0) return out
+  if (M >= MIN_EXCHANGES) {
+    for (const [pointer, s] of [...acc.arrays].sort(byKey)) suggestArray(out, pointer, s, M)
+    for (const [pointer, f] of [...acc.fields].sort(byKey)) suggestField(out, pointer, f, M)
+  }
+  suggestHeaders(out, acc)
+  return out
+}
+
+function suggestArray(out: RouteSuggestions, pointer: string, s: ArrayStats, M: number): void {
+  if (s.moved < Math.max(2, 0.1 * M)) return
+  const evidence = `same elements in another order in ${s.moved} of ${M} recorded exchanges, e.g. ${show(s.moveExample)}`
+  const warning = s.changed > 0 ? `in ${s.changed} exchanges elements also came or went (${s.changeExample}): those stay reported` : undefined
+  if (s.key !== undefined) out.suggestions.push({ kind: 'keyed', pointer, key: s.key, evidence: `objects paired by '${s.key}': ${evidence}`, warning })
+  else out.suggestions.push({ kind: 'unordered', pointer, evidence, warning })
+}
+
+function suggestField(out: RouteSuggestions, pointer: string, f: FieldStats, M: number): void {
+  const pairs = [...f.pairs].sort((x, y) => y[1] - x[1])
+  const [topPair] = pairs[0]
+  if (f.deltas.length >= 0.8 * f.n) {
+    if (f.n < Math.max(2, 0.2 * M)) return
+    const deltas = [...f.deltas].sort((a, b) => a - b)
+    const med = deltas[Math.floor(deltas.length / 2)]
+    const scale = [...f.magnitudes].sort((a, b) => a - b)[Math.floor(f.magnitudes.length / 2)]
+    if (!(med > 0) || med > 0.01 * scale) return
+    const abs = roundUp(4 * med)
+    const beyond = deltas.filter((d) => d > abs)
+    out.suggestions.push({
+      kind: 'tolerance',
+      pointer,
+      abs,
+      evidence: `numbers differ in ${f.n} of ${M} recorded exchanges by a median of ${num(med)} (values around ${num(scale)}); abs = 4 × median`,
+      warning: beyond.length > 0 ? `${beyond.length} of the differences exceed it (up to ${num(deltas[deltas.length - 1])}): those stay reported` : undefined,
+    })
+    return
+  }
+  const randomFormat = RANDOM_FORMAT.test(topPair.split(' → ')[0])
+  if (f.n < 0.9 * M || f.preserving < 0.5 * f.n || f.values.size < 0.9 * f.n || !randomFormat) return
+  out.suggestions.push({
+    kind: 'ignore',
+    pointer,
+    evidence: `differs in ${f.n} of ${M} recorded exchanges, never the same value twice, ${f.preserving} times as ${topPair}, e.g. ${show(f.example![0])} → ${show(f.example![1])}`,
+    warning:
+      f.formatChanges > 0
+        ? `in ${f.formatChanges} exchanges the FORMAT changed (${pairs.filter(([p]) => p !== topPair).map(([p]) => p).join(', ')}, e.g. ${show(f.formatExample![0])} → ${show(f.formatExample![1])}): that looks like a regression, and ignoring this field hides it`
+        : undefined,
+  })
+}
+
+function suggestHeaders(out: RouteSuggestions, acc: RouteAcc): void {
+  for (const [name, h] of [...acc.headers].sort(byKey)) {
+    // Random: differs in most exchanges, keeps its format, never repeats a value.
+    const random = h.differs >= 0.5 * h.present && h.preserving >= 0.8 * h.differs && h.values.size >= 0.9 * h.differs
+    if (VOLATILE_HEADERS.has(name) || random) {
+      const why = VOLATILE_HEADERS.has(name) ? 'volatile by nature' : 'random per response'
+      out.notCompared.push(`${name} (${why}: differs in ${h.differs} of ${h.present}${h.example ? `, e.g. ${show(h.example[0])} → ${show(h.example[1])}` : ''})`)
+      continue
+    }
+    const evidence =
+      h.differs === 0
+        ? `present in ${h.present} recorded exchanges, always equal`
+        : `present in ${h.present} recorded exchanges, differs in ${h.differs}, e.g. ${show(h.example![0])} → ${show(h.example![1])}: compared, this is reported`
+    out.suggestions.push({ kind: 'compare-header', header: name, evidence })
+  }
+}
+
+/** The route as a `match.path` pattern: itself when it is a path, else the one folded path all its requests share. */
+function matchPath(acc: RouteAcc): string | undefined {
+  if (acc.route.startsWith('/')) return acc.route
+  return acc.paths.size === 1 ? [...acc.paths][0] : undefined
+}
+
+function byKey<T>(a: [string, T], b: [string, T]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
+}
+
+/** Rounds up to one significant digit: 0.0117 → 0.02. */
+function roundUp(x: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(x)))
+  return Number((Math.ceil(x / p) * p).toPrecision(1))
+}
+
+function num(x: number): string {
+  return Number(x.toPrecision(3)).toString()
+}
