@@ -4,7 +4,8 @@
  * only the client-facing side differs (see src/proxy/receiver-server.ts).
  * Listens until SIGTERM/SIGINT, then stops as `serve` does.
  */
-import { buildApp, type App } from '../app.js'
+import { runUntilSignal } from './run-until-signal.js'
+import { buildApp } from '../app.js'
 import { parseFlags } from './parse-flags.js'
 import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
 
@@ -50,27 +51,5 @@ export async function compareCommand(argv: string[]): Promise<number> {
   }
   const app = buildApp(configFromFlags(values), { receiver: true })
   await app.listen()
-  return untilSignal(app)
-}
-
-/** Runs until SIGTERM/SIGINT, then closes gracefully; SIGHUP reloads the rules. */
-function untilSignal(app: App): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let stopping = false
-    const stop = (signal: string) => {
-      if (stopping) return
-      stopping = true
-      app.logger.info({ signal }, 'stopping: finishing in-flight comparisons')
-      app.close().then(
-        () => resolve(0),
-        (err) => {
-          app.logger.error({ err }, 'stop failed')
-          resolve(1)
-        },
-      )
-    }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.on('SIGHUP', () => app.rules.reload('SIGHUP'))
-  })
+  return runUntilSignal(app)
 }

@@ -4,6 +4,7 @@
  * mirrors settle (bounded), the store flushes, exit 0.
  */
 import { buildApp } from '../app.js'
+import { runUntilSignal } from './run-until-signal.js'
 import { parseFlags } from './parse-flags.js'
 import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
 
@@ -16,22 +17,5 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const config = configFromFlags(values)
   const app = buildApp(config)
   await app.listen()
-  return new Promise<number>((resolve) => {
-    let stopping = false
-    const stop = (signal: string) => {
-      if (stopping) return
-      stopping = true
-      app.logger.info({ signal }, 'stopping: finishing in-flight requests and mirrors')
-      app.close().then(
-        () => resolve(0),
-        (err) => {
-          app.logger.error({ err }, 'stop failed')
-          resolve(1)
-        },
-      )
-    }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.on('SIGHUP', () => app.rules.reload('SIGHUP'))
-  })
+  return runUntilSignal(app)
 }
