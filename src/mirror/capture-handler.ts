@@ -10,31 +10,40 @@ import type { Dispatcher } from 'undici'
 import type { HeaderMap, SideResult } from '../types.js'
 import { BodyCapture } from '../proxy/body-capture.js'
 import { classifyUpstreamError } from '../proxy/upstream-error.js'
+import type { DeadlineSweeper, Expiring } from './deadline-sweeper.js'
 
 class MirrorTimeout extends Error {
   code = 'SHD_MIRROR_TIMEOUT'
 }
 
-export class CaptureHandler implements Dispatcher.DispatchHandler {
+export class CaptureHandler implements Dispatcher.DispatchHandler, Expiring {
+  deadline = Infinity
   #started: number
   #capture: BodyCapture
   #status = 0
   #headers: HeaderMap = {}
-  #timer: NodeJS.Timeout | null = null
+  #controller: Dispatcher.DispatchController | null = null
+  #deadlines: DeadlineSweeper
   #done: ((result: SideResult) => void) | null
-  #timeoutMs: number
 
-  constructor(captureBytes: number, timeoutMs: number, done: (result: SideResult) => void) {
+  constructor(captureBytes: number, deadlines: DeadlineSweeper, done: (result: SideResult) => void) {
     this.#started = performance.now()
     this.#capture = new BodyCapture(captureBytes)
-    this.#timeoutMs = timeoutMs
+    this.#deadlines = deadlines
     this.#done = done
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    // One deadline for the whole exchange; undici's own timeouts only bound gaps.
-    this.#timer = setTimeout(() => controller.abort(new MirrorTimeout(`no complete answer within ${this.#timeoutMs} ms`)), this.#timeoutMs)
-    this.#timer.unref()
+    this.#controller = controller
+    // One deadline for the whole exchange; undici's own timeouts only bound
+    // gaps. Set when added, so the sweeper's order is the deadlines' order.
+    this.deadline = performance.now() + this.#deadlines.timeoutMs
+    this.#deadlines.add(this)
+  }
+
+  /** The deadline passed (DeadlineSweeper): abort, which ends in onResponseError. */
+  expire(): void {
+    this.#controller?.abort(new MirrorTimeout(`no complete answer within ${this.#deadlines.timeoutMs} ms`))
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: HeaderMap): void {
@@ -65,7 +74,7 @@ export class CaptureHandler implements Dispatcher.DispatchHandler {
   }
 
   #finish(result: SideResult): void {
-    if (this.#timer) clearTimeout(this.#timer)
+    this.#deadlines.delete(this)
     const done = this.#done
     this.#done = null
     done?.(result)

@@ -10,6 +10,7 @@ import { Pool, type Dispatcher } from 'undici'
 import type { Side } from '../types.js'
 import type { PipelineStats } from '../stats.js'
 import { CaptureHandler } from './capture-handler.js'
+import { DeadlineSweeper } from './deadline-sweeper.js'
 import type { PendingExchange } from './pending-exchange.js'
 
 export interface MirrorSchedulerOptions {
@@ -36,9 +37,12 @@ export class MirrorScheduler {
   // Set by destroy(): failures from then on are our own cancellations, not the candidate's.
   #destroying = false
 
+  #deadlines: DeadlineSweeper
+
   constructor(opts: MirrorSchedulerOptions, stats: PipelineStats) {
     this.#opts = opts
     this.#stats = stats
+    this.#deadlines = new DeadlineSweeper(opts.timeoutMs)
   }
 
   get inFlight(): number {
@@ -47,6 +51,14 @@ export class MirrorScheduler {
 
   get queued(): number {
     return this.#queue.length - this.#head
+  }
+
+  /**
+   * Whether submit() would take an exchange now (send or queue). The proxy
+   * asks first so that a mirror about to be dropped is never built.
+   */
+  hasRoom(): boolean {
+    return this.#inFlight < this.#opts.maxInFlight || this.queued < this.#opts.maxQueue
   }
 
   /** Sends now, queues, or drops (returns false and counts it). */
@@ -104,7 +116,7 @@ export class MirrorScheduler {
   /** `settled` is called once when this side has a result (answer, error or timeout). */
   #dispatch(exchange: PendingExchange, side: Side, settled: () => void): void {
     let pending = true
-    const handler = new CaptureHandler(this.#opts.captureBytes, this.#opts.timeoutMs, (result) => {
+    const handler = new CaptureHandler(this.#opts.captureBytes, this.#deadlines, (result) => {
       if (!pending) return
       pending = false
       if (this.#destroying && !result.ok && !exchange.abandoned) {

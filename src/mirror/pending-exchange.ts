@@ -6,6 +6,7 @@
  */
 import type { Exchange, RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
+import type { HeaderList } from '../proxy/forward-headers.js'
 
 export type ExchangeListener = (exchange: PendingExchange) => void
 
@@ -17,7 +18,7 @@ export class PendingExchange implements Exchange {
   readonly route: string
   readonly match: RuleMatch
   /** Headers to send to mirrored sides (forwarded headers plus the marker). */
-  readonly headers: Record<string, string | string[]>
+  readonly headers: HeaderList
   primary!: SideResult
   candidate!: SideResult
   secondary?: SideResult
@@ -34,7 +35,7 @@ export class PendingExchange implements Exchange {
     request: RequestInfo,
     requestBody: Buffer | null,
     match: RuleMatch,
-    headers: Record<string, string | string[]>,
+    headers: HeaderList,
     mirrorSides: readonly Side[],
     onSettled: ExchangeListener,
   ) {

@@ -33,7 +33,8 @@ export function withoutHopByHop(headers: HeaderMap): Record<string, string | str
   return out
 }
 
-function connectionTokens(value: string | string[]): Set<string> | null {
+/** The header names listed in a Connection header (besides close and keep-alive), or null when none. */
+export function connectionTokens(value: string | string[]): Set<string> | null {
   const text = Array.isArray(value) ? value.join(',') : value
   let set: Set<string> | null = null
   for (const raw of text.split(',')) {

@@ -11,6 +11,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import type { Duplex } from 'node:stream'
 import type { Dispatcher, Pool } from 'undici'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
@@ -42,15 +43,21 @@ export interface ProxyDeps {
   onCandidateOutcome?: CandidateOutcome
 }
 
+/**
+ * The response in progress on a socket: a parse error in its request body
+ * reaches 'clientError' too, and that request is already counted. A symbol
+ * on the socket rather than a WeakMap: one property write per request, no
+ * ephemeron table for the garbage collector to walk.
+ */
+const IN_PROGRESS = Symbol('shadowdiff.inProgress')
+type ProxiedSocket = Duplex & { [IN_PROGRESS]?: ServerResponse }
+
 export function createProxyServer(deps: ProxyDeps): http.Server {
   const { config, stats, scheduler, pools } = deps
   const mirrorMethods = new Set(config.mirror.methods)
   const sampler = new Sampler(config.mirror.sample)
   const servedBy = config.split.servedByHeader
   const timeoutMs = config.proxy.timeoutMs
-  // The response in progress on each socket: a parse error in its body
-  // reaches 'clientError' too, and that request is already counted.
-  const active = new WeakMap<object, ServerResponse>()
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const at = Date.now()
@@ -66,9 +73,13 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     }
     const match = deps.rules().match(request)
     const route = match.route
-    active.set(req.socket, res)
+    const socket = req.socket as ProxiedSocket
+    socket[IN_PROGRESS] = res
+    let handler: ServedResponse | null = null
+    // One listener per request does all the bookkeeping of its end.
     res.once('close', () => {
-      if (active.get(req.socket) === res) active.delete(req.socket)
+      if (socket[IN_PROGRESS] === res) socket[IN_PROGRESS] = undefined
+      handler?.onClientClose()
       stats.onServed(at, method, route)
     })
 
@@ -101,12 +112,16 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
       let exchange: PendingExchange | null = null
       if (mirrored && body.kind === 'streamed') {
         stats.onSkipped(at, method, route, 'bodyTooLarge')
+      } else if (mirrored && !scheduler.hasRoom()) {
+        // Decided before anything is built for the mirror: under a stalled
+        // candidate most requests end here, and they must cost next to nothing.
+        stats.onDropped({ at, request, route }, 'queueFull')
       } else if (mirrored) {
         const replay = body.kind === 'buffered' ? body.body : null
         exchange = new PendingExchange(id, at, request, replay, match, mirrorHeaders(headers, 'shadow'), decision.mirror, deps.onSettled)
       }
       const side = decision.serve
-      const handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy, deps.onCandidateOutcome)
+      handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy, deps.onCandidateOutcome)
       const options: Dispatcher.DispatchOptions = {
         path: url,
         method: method as Dispatcher.HttpMethod,
@@ -157,8 +172,8 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     closeAll()
     tunnels.destroyAll()
   }
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const inProgress = active.get(socket)
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: ProxiedSocket) => {
+    const inProgress = socket[IN_PROGRESS]
     if (!socket.writable || inProgress?.headersSent) {
       socket.destroy()
       return

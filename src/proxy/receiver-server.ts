@@ -20,7 +20,7 @@ import type { RuleMatch } from '../rules/types.js'
 import { BadRequest, RequestTooLarge } from '../errors.js'
 import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
 import { Sampler } from '../mirror/sampler.js'
-import { forwardHeaders, mirrorHeaders } from './forward-headers.js'
+import { forwardHeaders, mirrorHeaders, type HeaderList } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { sendError } from './error-reply.js'
 import { restoreGatewayCopy } from './gateway-copy.js'
@@ -38,7 +38,7 @@ class ReceivedExchange extends PendingExchange {
   #left: number
   #listener: ExchangeListener
 
-  constructor(id: string, at: number, request: RequestInfo, body: Buffer | null, match: RuleMatch, headers: Record<string, string | string[]>, sides: readonly Side[], listener: ExchangeListener) {
+  constructor(id: string, at: number, request: RequestInfo, body: Buffer | null, match: RuleMatch, headers: HeaderList, sides: readonly Side[], listener: ExchangeListener) {
     super(id, at, request, body, match, headers, sides, listener)
     this.#left = sides.length
     this.#listener = listener

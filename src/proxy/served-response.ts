@@ -59,7 +59,6 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     this.#exchange = exchange
     this.#capture = exchange ? new BodyCapture(captureBytes) : null
     this.#servedBy = servedBy
-    res.once('close', this.#onClientClose)
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -121,7 +120,8 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     this.#controller?.resume()
   }
 
-  #onClientClose = (): void => {
+  /** Called by the server when the client's response closes (ended or cut): a cut one aborts the upstream request. */
+  onClientClose(): void {
     if (!this.#ended && this.#controller !== null && !this.#controller.aborted) {
       this.#controller.abort(new ClientGone('client went away before the response ended'))
     }

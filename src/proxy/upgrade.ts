@@ -8,6 +8,7 @@ import tls from 'node:tls'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
+import type { HeaderList } from './forward-headers.js'
 
 /**
  * Open tunnels. Upgraded sockets leave Node's HTTP connection list, so
@@ -33,7 +34,7 @@ export function proxyUpgrade(
   client: Duplex,
   head: Buffer,
   origin: string,
-  headers: Record<string, string | string[]>,
+  headers: HeaderList,
   logger: Logger,
   tunnels?: UpgradeTunnels,
 ): void {
@@ -47,9 +48,7 @@ export function proxyUpgrade(
   // The upgrade handshake needs Connection and Upgrade, which the generic
   // hop-by-hop filter removed.
   const lines = [`${req.method} ${req.url} HTTP/1.1`]
-  for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`)
-  }
+  for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`)
   lines.push(`connection: upgrade`, `upgrade: ${req.headers.upgrade ?? ''}`)
   const fail = (err: Error) => {
     logger.warn({ err: err.message, url: req.url }, 'upgrade tunnel to primary failed')
