@@ -6,12 +6,12 @@
  * nothing on the client's path; nginx's `mirror`, by contrast, holds the
  * client's request until the mirror subrequest finishes.
  */
-import { Pool, type Dispatcher } from 'undici'
 import type { Side } from '../types.js'
 import type { PipelineStats } from '../stats.js'
-import { CaptureHandler } from './capture-handler.js'
-import { DeadlineSweeper } from './deadline-sweeper.js'
 import type { PendingExchange } from './pending-exchange.js'
+import type { MirrorTransport } from './mirror-transport.js'
+import { LocalTransport } from './local-transport.js'
+import { ThreadTransport } from './thread-transport.js'
 
 export interface MirrorSchedulerOptions {
   primary: string
@@ -21,14 +21,16 @@ export interface MirrorSchedulerOptions {
   maxQueue: number
   timeoutMs: number
   captureBytes: number
+  /** Run the mirrored calls on a worker thread (default) rather than on the proxy's event loop. */
+  thread?: boolean
+  /** Told when the mirror thread fails (its calls are then recorded as errors). */
+  onThreadFailure?: (err: Error) => void
 }
 
 export class MirrorScheduler {
   #opts: MirrorSchedulerOptions
   #stats: PipelineStats
-  // Mirrors get pools of their own so a slow side can never take the
-  // connections that serve clients.
-  #pools: Partial<Record<Side, Pool>> = {}
+  #transport: MirrorTransport
   #inFlight = 0
   // FIFO as an array with a moving head: O(1) push and shift without copying.
   #queue: PendingExchange[] = []
@@ -37,12 +39,19 @@ export class MirrorScheduler {
   // Set by destroy(): failures from then on are our own cancellations, not the candidate's.
   #destroying = false
 
-  #deadlines: DeadlineSweeper
-
   constructor(opts: MirrorSchedulerOptions, stats: PipelineStats) {
     this.#opts = opts
     this.#stats = stats
-    this.#deadlines = new DeadlineSweeper(opts.timeoutMs)
+    // Never more calls per side on the wire than exchanges in flight.
+    const transport = {
+      primary: opts.primary,
+      candidate: opts.candidate,
+      secondary: opts.secondary,
+      connections: opts.maxInFlight,
+      timeoutMs: opts.timeoutMs,
+      captureBytes: opts.captureBytes,
+    }
+    this.#transport = (opts.thread ?? true) ? new ThreadTransport(transport, opts.onThreadFailure) : new LocalTransport(transport)
   }
 
   get inFlight(): number {
@@ -83,13 +92,13 @@ export class MirrorScheduler {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.#pools).map((pool) => (pool.destroyed ? undefined : pool.close())))
+    await this.#transport.close()
   }
 
   /** Ends every mirror at once (used when shutdown has waited long enough). */
   async destroy(): Promise<void> {
     this.#destroying = true
-    await Promise.all(Object.values(this.#pools).map((pool) => pool.destroy()))
+    await this.#transport.destroy()
   }
 
   #send(exchange: PendingExchange): void {
@@ -107,18 +116,10 @@ export class MirrorScheduler {
     for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], settled)
   }
 
-  #pool(side: Side): Pool {
-    const origin = side === 'primary' ? this.#opts.primary : side === 'candidate' ? this.#opts.candidate : this.#opts.secondary
-    if (origin === null) throw new Error(`no ${side} upstream configured`)
-    return (this.#pools[side] ??= mirrorPool(origin, this.#opts))
-  }
-
   /** `settled` is called once when this side has a result (answer, error or timeout). */
   #dispatch(exchange: PendingExchange, side: Side, settled: () => void): void {
-    let pending = true
-    const handler = new CaptureHandler(this.#opts.captureBytes, this.#deadlines, (result) => {
-      if (!pending) return
-      pending = false
+    const call = { side, method: exchange.request.method, path: exchange.request.url, headers: exchange.headers, body: exchange.requestBody }
+    this.#transport.send(call, (result) => {
       if (this.#destroying && !result.ok && !exchange.abandoned) {
         // Recording our own cancellation as a candidate error would count
         // against the candidate in every gate: drop it, counted.
@@ -128,19 +129,6 @@ export class MirrorScheduler {
       settled()
       exchange.settle(side, result)
     })
-    const options: Dispatcher.DispatchOptions = {
-      path: exchange.request.url,
-      method: exchange.request.method as Dispatcher.HttpMethod,
-      headers: exchange.headers,
-      body: exchange.requestBody,
-      headersTimeout: this.#opts.timeoutMs,
-      bodyTimeout: this.#opts.timeoutMs,
-    }
-    try {
-      this.#pool(side).dispatch(options, handler)
-    } catch (err) {
-      handler.onResponseError(undefined as never, err as Error)
-    }
   }
 
   #release(): void {
@@ -167,15 +155,4 @@ export class MirrorScheduler {
       for (const resolve of waiters) resolve()
     }
   }
-}
-
-function mirrorPool(origin: string, opts: MirrorSchedulerOptions): Pool {
-  return new Pool(origin, {
-    connections: opts.maxInFlight,
-    pipelining: 1,
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
-    connect: { timeout: Math.min(opts.timeoutMs, 10_000) },
-    keepAliveTimeout: 4_000,
-  })
 }
