@@ -93,7 +93,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     },
     stats,
   )
-  const noise = createNoiseCanceller(recorder, { secondary: config.secondary !== null })
+  const noise = createNoiseCanceller(recorder, { ...config.noise, secondary: config.secondary !== null })
   const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise)
   const servingPool = (origin: string) =>
     new Pool(origin, {
@@ -133,7 +133,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     // The gate on the traffic since the step began (minute resolution: the store aggregates per minute).
     evaluate: async (sinceMs, thresholds) => {
       recorder.flush()
-      const { verdict } = buildReport([config.db], { since: sinceMs, thresholds: { ...config.gate, ...(thresholds ?? {}) } })
+      const { verdict } = buildReport([config.db], { since: sinceMs, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
       return { ok: verdict.ok, reasons: verdict.reasons }
     },
     onListenerError: (err) => logger.error({ err }, 'audit listener failed'),

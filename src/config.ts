@@ -6,6 +6,8 @@
 import { ConfigInvalid } from './errors.js'
 import type { GateThresholds } from './report/report-types.js'
 import { resolveThresholds } from './gate/thresholds.js'
+import { NOISE_DEFAULTS, noiseOptionProblem } from './noise/noise-options.js'
+import type { NoiseOptions } from './noise/noise-options.js'
 
 export interface Config {
   primary: string
@@ -70,6 +72,12 @@ export interface Config {
   }
   /** Gate thresholds as given; unset ones take DEFAULT_THRESHOLDS (src/gate/thresholds.ts). */
   gate: Partial<GateThresholds>
+  /**
+   * Noise cancellation (src/noise/noise-options.ts): the canceller's options,
+   * and the per-field decision's confidence and minSamples used by every
+   * report and gate this process computes (admin API, promotion steps).
+   */
+  noise: NoiseOptions
   split: {
     stickyHeader: string | null
     stickyCookie: string | null
@@ -124,6 +132,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     maxDbMb: 0,
   },
   gate: {},
+  noise: { ...NOISE_DEFAULTS },
   split: {
     stickyHeader: null,
     stickyCookie: null,
@@ -212,6 +221,8 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     maxDbMb: isNum(0, 1e9),
   },
   gate: isGate,
+  // One check per option, from the noise stage's own validator, so the two never disagree.
+  noise: Object.fromEntries(Object.keys(NOISE_DEFAULTS).map((key): [string, Check] => [key, (v) => noiseOptionProblem(key, v)])),
   split: {
     stickyHeader: isHeaderOrNull,
     stickyCookie: isStrOrNull,

@@ -18,7 +18,7 @@ type Query = Record<string, string | undefined>
 export function liveReport(app: App, query: Query) {
   // Flush first so the report includes everything compared so far.
   app.recorder.flush()
-  return buildReport([app.config.db], { ...parseWindow(query), thresholds: gateThresholds(app, query) })
+  return buildReport([app.config.db], { ...parseWindow(query), thresholds: gateThresholds(app, query), noise: app.config.noise })
 }
 
 export function registerReportRoutes(admin: FastifyInstance, app: App): void {

@@ -10,12 +10,14 @@ import { ConfigInvalid, UsageError } from '../errors.js'
 import { readConfigFile } from './config-file.js'
 import { parseFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
 
 const FLAGS: FlagSpec = {
   ...SOURCE_FLAGS,
   format: { type: 'string' },
   config: { type: 'string' },
   ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  ...NOISE_FLAGS,
   help: { type: 'boolean', short: 'h' },
 }
 
@@ -27,8 +29,10 @@ const USAGE = `Usage: shadowdiff gate [thresholds] [options]
   --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
   --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
   --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
+${noiseUsage(34)}
   --config FILE                   YAML/JSON whose 'gate:' section sets thresholds, and per-endpoint
-                                  overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"
+                                  overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id";
+                                  its 'noise:' section sets confidence and minSamples (flags win)
   --format text|json              verdict format (default text)
 ${SOURCE_USAGE}
 
@@ -56,7 +60,8 @@ export async function gateCommand(argv: string[]): Promise<number> {
   const format = str(values, 'format') ?? 'text'
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got '${format}'`)
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
-  const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds })
+  const noise = reportNoiseOptions(values, str(values, 'config'))
+  const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict) + '\n')
   return verdict.ok ? 0 : 1
 }

@@ -11,6 +11,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/rende
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { parseFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
 import { gateConfigFrom } from './gate-command.js'
 
 const FLAGS: FlagSpec = {
@@ -19,6 +20,7 @@ const FLAGS: FlagSpec = {
   out: { type: 'string', short: 'o' },
   config: { type: 'string' },
   ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  ...NOISE_FLAGS,
   help: { type: 'boolean', short: 'h' },
 }
 
@@ -27,8 +29,9 @@ const USAGE = `Usage: shadowdiff report [--format json|md|html|junit] [--out FIL
   --format FORMAT          json (default), md, html or junit
   --out FILE               write here ('-' for stdout); html and junit default to reports/
 ${SOURCE_USAGE}
-  --config FILE            read gate thresholds (gate: …) from this file
-  --max-divergence RATE …  gate thresholds used for the verdict (see 'shadowdiff gate --help')`
+  --config FILE            read gate thresholds (gate: …) and noise options (noise: …) from this file
+  --max-divergence RATE …  gate thresholds used for the verdict (see 'shadowdiff gate --help')
+${noiseUsage()}`
 
 const DEFAULT_FILES: Partial<Record<ReportFormat, string>> = { html: 'reports/report.html', junit: 'reports/junit.xml' }
 
@@ -43,7 +46,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got '${format}'`)
   }
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
-  const report = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds })
+  const noise = reportNoiseOptions(values, str(values, 'config'))
+  const report = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   const text = renderReport(report, format)
   const out = str(values, 'out') ?? DEFAULT_FILES[format] ?? '-'
   if (out === '-') {

@@ -1,6 +1,6 @@
 /**
  * `shadowdiff rules suggest [--db PATH]… [--out FILE] [--rules PATH]`:
- * proposes rules (ignore, unordered, keyed, tolerance, compare.headers)
+ * proposes rules (format, ignore, unordered, keyed, tolerance, compare.headers)
  * from recorded divergences, as a commented YAML rule file for a person to
  * review. It never touches the rules in use: the file goes to stdout or to
  * --out (which it refuses to overwrite without --force).
@@ -16,8 +16,9 @@ import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-fl
 
 export const SUGGEST_USAGE = `Usage: shadowdiff rules suggest [options]
 
-Proposes rules from recorded divergences (ignore for random ids, tokens and
-timestamps, unordered/keyed for order-only changes, tolerance for tiny float
+Proposes rules from recorded divergences (format for random ids, tokens,
+timestamps and ETags: compared by format only, so a change of format is still
+reported; unordered/keyed for order-only changes, tolerance for tiny float
 differences, headers worth comparing), each with its evidence, as a commented
 YAML rule file to review. Nothing is applied: pass the file with --rules once
 you agree with it.

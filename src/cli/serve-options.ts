@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { validateConfig, type Config } from '../config.js'
 import { readConfigFile } from './config-file.js'
 import { int, num, str, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { NOISE_FLAGS, noiseFlags, noiseUsage } from './noise-flags.js'
 
 export const SERVE_FLAGS: FlagSpec = {
   primary: { type: 'string' },
@@ -30,6 +31,7 @@ export const SERVE_FLAGS: FlagSpec = {
   'served-by-header': { type: 'string' },
   'retain-days': { type: 'string' },
   'max-db-mb': { type: 'string' },
+  ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -59,6 +61,7 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --served-by-header NAME  response header naming the side   (default x-shadowdiff-served-by)
   --retain-days N          prune stored divergences older than N days (0 = keep)
   --max-db-mb N            prune oldest divergences above this size (0 = no cap)
+${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
 
@@ -103,6 +106,8 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values['retain-days'] !== undefined) store.retainDays = num(values, 'retain-days', 0, 36500)
   if (values['max-db-mb'] !== undefined) store.maxDbMb = num(values, 'max-db-mb', 0, 1e9)
 
-  for (const name of ['mirror', 'split', 'store']) if (Object.keys(input[name] as object).length === 0) delete input[name]
+  Object.assign(section('noise'), noiseFlags(values))
+
+  for (const name of ['mirror', 'split', 'store', 'noise']) if (Object.keys(input[name] as object).length === 0) delete input[name]
   return validateConfig(input)
 }

@@ -9,6 +9,8 @@ export const DEFAULT_POLICY: ComparePolicy = Object.freeze({
   ignoreHeaders: new Set<string>(),
   compareHeaders: 'media-type',
   ignoreBody: [],
+  formatHeaders: new Set<string>(),
+  formatBody: [],
   unordered: [],
   keyed: [],
   tolerance: [],

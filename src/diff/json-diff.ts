@@ -5,6 +5,8 @@
  * primary with every `ignore.body` match removed) and, applied to it, yields
  * the filtered candidate, except that `unordered` and `keyed` arrays come out
  * in primary order (their order is, by definition, not a difference).
+ * A node under a `format` rule is compared by format only: a format change
+ * is one op carrying a `message` (src/diff/format-compare.ts).
  *
  * Subtrees that no pattern can reach are handed to fast-json-patch `compare`
  * unchanged, so a policy costs nothing where it does not apply; where one
@@ -19,6 +21,7 @@ import { automatonFor } from './pointer-automaton.js'
 import type { PointerState, Tolerance } from './pointer-automaton.js'
 import { escapeToken } from './pointer-pattern.js'
 import { canonical, deepEqual, filterValue, isContainer } from './json-values.js'
+import { formatChange, noted } from './format-compare.js'
 import type { Json, JsonObject } from './json-values.js'
 
 const { compare } = jsonPatch
@@ -44,6 +47,12 @@ export function diffJson(a: unknown, b: unknown, policy: ComparePolicy): Operati
 function diffValue(a: Json, b: Json, path: string, st: PointerState | null, ops: Operation[]): void {
   if (a === b) return
   if (st === null) return rawDiff(a, b, path, ops)
+  if (st.format) {
+    // Compared by format only: nothing below is compared, whatever else applies.
+    const message = formatChange(a, b)
+    if (message !== undefined) ops.push(noted({ op: 'replace', path, value: filterValue(b, st) }, message))
+    return
+  }
   if (isContainer(a) && isContainer(b)) {
     // Most subtrees are equal, and equal raw values are equal under any
     // policy: a tight equality walk is cheaper than a stateful diff walk.
@@ -93,15 +102,20 @@ function objectDiff(a: JsonObject, b: JsonObject, path: string, st: PointerState
     if (av === bv) continue
     const cs = uniform ? other : st.child(k)
     if (cs?.ignore) continue
-    if (!present) ops.push({ op: 'remove', path: path + '/' + escapeToken(k) })
+    if (!present) ops.push(presence({ op: 'remove', path: path + '/' + escapeToken(k) }, cs, av, undefined))
     else diffValue(av, bv as Json, path + '/' + escapeToken(k), cs, ops)
   }
   for (const k in b) {
     if (!hasOwn.call(b, k) || hasOwn.call(a, k)) continue
     const cs = uniform ? other : st.child(k)
     if (cs?.ignore) continue
-    ops.push({ op: 'add', path: path + '/' + escapeToken(k), value: filterValue(b[k], cs) })
+    ops.push(presence({ op: 'add', path: path + '/' + escapeToken(k), value: filterValue(b[k], cs) }, cs, undefined, b[k]))
   }
+}
+
+/** A member or element that comes or goes where a format rule applies names the format that went or came. */
+function presence(op: Operation, st: PointerState | null, a: Json | undefined, b: Json | undefined): Operation {
+  return st?.format ? noted(op, formatChange(a, b)) : op
 }
 
 /** An array with the ignored elements dropped, plus each kept element's state. */
@@ -144,9 +158,10 @@ function indexArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, op
     if (av !== bv) diffValue(av, bv, path + '/' + i, stateAt(fa, i), ops)
   }
   // Remove from the end backwards so every index is valid when applied.
-  for (let i = fa.items.length - 1; i >= n; i--) ops.push({ op: 'remove', path: path + '/' + i })
+  for (let i = fa.items.length - 1; i >= n; i--) ops.push(presence({ op: 'remove', path: path + '/' + i }, stateAt(fa, i), fa.items[i], undefined))
   for (let i = n; i < fb.items.length; i++) {
-    ops.push({ op: 'add', path: path + '/' + i, value: filterValue(fb.items[i], stateAt(fb, i)) })
+    const cs = stateAt(fb, i)
+    ops.push(presence({ op: 'add', path: path + '/' + i, value: filterValue(fb.items[i], cs) }, cs, undefined, fb.items[i]))
   }
 }
 
@@ -199,12 +214,13 @@ function alignedArrayDiff(a: Json[], b: Json[], path: string, st: PointerState, 
   }
   if (key === undefined) pairLeftovers(fa, fb, aToB, bToA)
   for (let i = na - 1; i >= 0; i--) {
-    if (aToB[i] === -1) ops.push({ op: 'remove', path: path + '/' + i })
+    if (aToB[i] === -1) ops.push(presence({ op: 'remove', path: path + '/' + i }, stateAt(fa, i), fa.items[i], undefined))
   }
   let nextA = 0
   for (let j = 0; j < nb; j++) {
     if (bToA[j] === -1) {
-      ops.push({ op: 'add', path: path + '/' + j, value: filterValue(fb.items[j], stateAt(fb, j)) })
+      const cs = stateAt(fb, j)
+      ops.push(presence({ op: 'add', path: path + '/' + j, value: filterValue(fb.items[j], cs) }, cs, undefined, fb.items[j]))
       continue
     }
     while (aToB[nextA] === -1) nextA++

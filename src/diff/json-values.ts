@@ -3,6 +3,7 @@
  * for multiset matching, and policy filtering of added values.
  */
 import type { PointerState } from './pointer-automaton.js'
+import { formatOf } from '../noise/value-format.js'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
@@ -35,9 +36,12 @@ export function deepEqual(x: Json, y: Json): boolean {
 
 /**
  * A string equal for equal values under the policy: object keys sorted,
- * ignored members dropped, unordered/keyed arrays sorted.
+ * ignored members dropped, unordered/keyed arrays sorted, nodes compared
+ * by format replaced by their format.
  */
 export function canonical(v: Json, st: PointerState | null): string {
+  // A node compared by format stands for its format; no JSON text starts with '<'.
+  if (st !== null && st.format) return '<' + formatOf(v) + '>'
   if (!isContainer(v)) return JSON.stringify(v)
   if (Array.isArray(v)) {
     const parts: string[] = []

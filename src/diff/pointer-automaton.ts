@@ -2,9 +2,9 @@
  * One lazily built DFA over every pointer pattern of a ComparePolicy.
  *
  * The JSON diff walks both documents once; at each node it needs to know
- * "is this node ignored / unordered / keyed / within a tolerance?". Testing
- * every pattern at every node would cost O(patterns × depth) per node.
- * Instead the patterns go into one trie (`*` and `**` as special edges) and
+ * "is this node ignored / compared by format / unordered / keyed / within
+ * a tolerance?". Testing every pattern at every node would cost
+ * O(patterns × depth) per node. Instead the patterns go into one trie (`*` and `**` as special edges) and
  * the walker carries a DFA state: the set of trie nodes still alive. A child
  * state is one Map lookup, cached, and `null` as soon as no pattern can
  * match below, at which point the walker hands the subtree to plain
@@ -28,6 +28,7 @@ class TrieNode {
   /** True for the node reached by a `**` edge: it loops on every token. */
   isGlob = false
   ignore = false
+  format = false
   unordered = false
   keyed: { key: string; order: number } | undefined
   tolerance: { tol: Tolerance; order: number } | undefined
@@ -47,6 +48,8 @@ export class PointerState {
   #childIgnorable: boolean | undefined
   /** The node is ignored: it is removed from both documents before comparing. */
   readonly ignore: boolean
+  /** The node is compared by format only (src/diff/format-compare.ts); nothing below it is compared. */
+  readonly format: boolean
   /** The node is an array compared as a multiset. */
   readonly unordered: boolean
   /** The node is an array whose elements are matched by this key field. */
@@ -63,12 +66,14 @@ export class PointerState {
     this.#nodes = nodes
     const keys = new Set<string>()
     let ignore = false
+    let format = false
     let unordered = false
     let keyed: TrieNode['keyed']
     let tolerance: TrieNode['tolerance']
     for (const n of nodes) {
       for (const k of n.lit.keys()) keys.add(k)
       ignore ||= n.ignore
+      format ||= n.format
       unordered ||= n.unordered
       // Several patterns may hit one node: the later rule wins (documented precedence).
       if (n.keyed && (!keyed || n.keyed.order > keyed.order)) keyed = n.keyed
@@ -76,6 +81,7 @@ export class PointerState {
     }
     this.#litKeys = keys
     this.ignore = ignore
+    this.format = format
     this.unordered = unordered
     this.keyed = keyed?.key
     this.tolerance = tolerance?.tol
@@ -139,6 +145,7 @@ export class PointerAutomaton {
       mark(n)
     }
     for (const p of policy.ignoreBody) add(p.tokens, (n) => (n.ignore = true))
+    for (const p of policy.formatBody) add(p.tokens, (n) => (n.format = true))
     for (const p of policy.unordered) add(p.tokens, (n) => (n.unordered = true))
     for (const k of policy.keyed) {
       const o = order++

@@ -34,6 +34,18 @@ export interface ComparePolicy {
    */
   compareHeaders: 'media-type' | 'all' | ReadonlySet<string>
   ignoreBody: readonly PointerPattern[]
+  /**
+   * Header names (lower-case) compared by format only (`format.headers`):
+   * equal when `formatOf` of both values is equal; absent is a format.
+   * `ignoreHeaders` still wins; no other header comparison applies to them.
+   */
+  formatHeaders: ReadonlySet<string>
+  /**
+   * Nodes compared by format only (`format.body`): equal when `formatOf` of
+   * both values is equal (a fresh UUID for a UUID); a missing node is the
+   * format `absent`. Nothing below such a node is compared.
+   */
+  formatBody: readonly PointerPattern[]
   unordered: readonly PointerPattern[]
   keyed: readonly { pointer: PointerPattern; key: string }[]
   tolerance: readonly { pointer: PointerPattern; abs?: number; rel?: number }[]

@@ -44,7 +44,7 @@ function comparable(a: HeaderMap, b: HeaderMap, policy: ComparePolicy): Set<stri
 /** True when the rules already compare this header (its differences arrive as divergences). */
 function policyCompares(name: string, policy: ComparePolicy): boolean {
   const mode = policy.compareHeaders
-  if (name === 'content-type') return true
+  if (name === 'content-type' || policy.formatHeaders.has(name)) return true
   if (mode === 'all') return !VOLATILE_HEADERS.has(name)
   return mode !== 'media-type' && mode.has(name)
 }

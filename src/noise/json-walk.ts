@@ -12,12 +12,13 @@
  * Paired elements in another order give one `move` at the array, so a
  * shuffled list is ONE difference ("order only") rather than one per index,
  * and an element that is gone is a `remove` even when the rest was shuffled.
- * The policy's `ignore.body` and `tolerance` apply as in the reported diff;
- * arrays the policy declares `unordered`/`keyed` never give a `move`.
+ * The policy's `ignore.body`, `format.body` and `tolerance` apply as in the
+ * reported diff; arrays the policy declares `unordered`/`keyed` never give
+ * a `move`.
  */
 import type { PointerState, Tolerance } from '../diff/pointer-automaton.js'
 import { escapeToken } from '../diff/pointer-pattern.js'
-
+import { formatOf } from './value-format.js'
 import { canonical, deepEqual, distance } from './json-values.js'
 import type { Json, JsonObject } from './json-values.js'
 
@@ -93,6 +94,11 @@ function isObject(v: Json): v is JsonObject {
 
 function value(w: Walk, a: Json, b: Json, path: string, st: PointerState | null, holder: ValueDiff['holder'], key: string | undefined, depth: number): void {
   if (a === b) return
+  // Compared by format only, as in the reported diff: nothing below is compared.
+  if (st?.format) {
+    if (formatOf(a) !== formatOf(b)) push(w, { op: 'replace', path, a, b, holder, key })
+    return
+  }
   if (depth < w.limits.maxDepth) {
     if (Array.isArray(a) && Array.isArray(b)) return array(w, a, b, path, st, depth)
     if (isObject(a) && isObject(b)) return object(w, a, b, path, st, depth)

@@ -58,7 +58,7 @@ export function resolveNoiseOptions(partial: Partial<NoiseOptions> = {}): NoiseO
   const problems: string[] = []
   for (const [key, value] of Object.entries(partial)) {
     if (value === undefined) continue
-    const problem = check(key, value)
+    const problem = noiseOptionProblem(key, value)
     if (problem) problems.push(`noise.${key} ${problem}, got ${JSON.stringify(value)}`)
   }
   if (problems.length > 0) throw new ConfigInvalid(problems.join('; '))
@@ -66,7 +66,14 @@ export function resolveNoiseOptions(partial: Partial<NoiseOptions> = {}): NoiseO
   return Object.freeze({ ...NOISE_DEFAULTS, ...defined })
 }
 
-function check(key: string, v: unknown): string | null {
+/**
+ * What is wrong with one noise option's value (`must be …`), or null when
+ * it is valid. Shared with the config file's `noise:` section (src/config.ts).
+ *
+ * @example
+ *   noiseOptionProblem('confidence', 1.5) // 'must be a number between 0 and 1 exclusive (0.99 = 99 %)'
+ */
+export function noiseOptionProblem(key: string, v: unknown): string | null {
   const num = typeof v === 'number' && Number.isFinite(v)
   switch (key) {
     case 'confidence':

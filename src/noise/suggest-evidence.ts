@@ -42,6 +42,8 @@ export interface HeaderStats {
   present: number
   differs: number
   preserving: number
+  /** Formats of the primary's value where it differed. */
+  formats: Set<string>
   /** Distinct candidate values where it differed. */
   values: Set<string>
   example?: [string | undefined, string | undefined]
@@ -138,11 +140,13 @@ function addHeaders(acc: RouteAcc, p: HeaderMap, c: HeaderMap, policy: ComparePo
     const pv = headerValue(p, name)
     const cv = headerValue(c, name)
     let h = acc.headers.get(name)
-    if (!h) acc.headers.set(name, (h = { present: 0, differs: 0, preserving: 0, values: new Set() }))
+    if (!h) acc.headers.set(name, (h = { present: 0, differs: 0, preserving: 0, formats: new Set(), values: new Set() }))
     h.present++
     if (pv === cv) continue
     h.differs++
-    if (formatOf(pv) === formatOf(cv)) h.preserving++
+    const format = formatOf(pv)
+    if (format === formatOf(cv)) h.preserving++
+    if (h.formats.size < 100) h.formats.add(format)
     if (h.values.size < 10_000) h.values.add(String(cv))
     h.example ??= [pv, cv]
   }

@@ -5,11 +5,19 @@
  * review (suggest-yaml.ts writes them as a commented rule file); nothing
  * here is ever applied by itself.
  *
- * - `ignore.body`: a field that differs in ≥ 90 % of the recorded exchanges,
+ * - `format.body`: a field that differs in ≥ 90 % of the recorded exchanges,
  *   keeps its format in most of them, never repeats a value, and whose
  *   format is one random values have (UUID, ISO or HTTP time, hex, token,
- *   ETag). Plain text and numbers are never suggested: a name that changes
- *   on every call is a regression, not noise.
+ *   ETag). Compared by format, a fresh value is no difference while a
+ *   change of format or a field that disappears still is. Plain text and
+ *   numbers are never suggested: a name that changes on every call is a
+ *   regression, not noise.
+ * - `ignore.body` instead, with a warning, when the format also changed in
+ *   some exchanges to a format the primary itself answered with elsewhere
+ *   (a field that is sometimes null, say): comparing by format would report
+ *   the primary's own variety. A change to a format the primary never used
+ *   looks like a regression: `format` is kept, and the warning says it
+ *   stays reported.
  * - `unordered` / `keyed`: an array whose elements came in another order in
  *   ≥ 10 % (and at least 2) of the exchanges; `keyed` when its objects have
  *   an id-like field.
@@ -17,8 +25,10 @@
  *   of at most 1 % of their value; `abs` = 4 × the median difference,
  *   rounded up to one significant digit (robust while fewer than half of
  *   the differences are real changes).
- * - `compare.headers`: headers that are present and not random (random:
- *   differs in ≥ 50 %, keeps its format, never repeats a value); by default
+ * - `format.headers`: volatile or random headers (random: differs in ≥ 50 %,
+ *   keeps its format, never repeats a value) that kept a random-value
+ *   format every time they differed, e.g. an ETag or a request id.
+ * - `compare.headers`: headers that are present and not random; by default
  *   only the media type is compared, so a header regression goes unseen.
  *
  * The store keeps divergent exchanges only, and at most so many per minute
@@ -49,10 +59,12 @@ export interface RecordedExchange {
 }
 
 export type Suggestion =
+  | { kind: 'format'; pointer: string; evidence: string; warning?: string }
   | { kind: 'ignore'; pointer: string; evidence: string; warning?: string }
   | { kind: 'unordered'; pointer: string; evidence: string; warning?: string }
   | { kind: 'keyed'; pointer: string; key: string; evidence: string; warning?: string }
   | { kind: 'tolerance'; pointer: string; abs: number; evidence: string; warning?: string }
+  | { kind: 'format-header'; header: string; evidence: string }
   | { kind: 'compare-header'; header: string; evidence: string }
 
 export interface RouteSuggestions {
@@ -133,14 +145,24 @@ function suggestField(out: RouteSuggestions, pointer: string, f: FieldStats, M: 
   }
   const randomFormat = RANDOM_FORMAT.test(topPair.split(' → ')[0])
   if (f.n < 0.9 * M || f.preserving < 0.5 * f.n || f.values.size < 0.9 * f.n || !randomFormat) return
+  const evidence = `differs in ${f.n} of ${M} recorded exchanges, never the same value twice, ${f.preserving} times as ${topPair}, e.g. ${show(f.example![0])} → ${show(f.example![1])}`
+  if (f.formatChanges === 0) {
+    out.suggestions.push({ kind: 'format', pointer, evidence })
+    return
+  }
+  const changed = pairs.map(([p]) => p.split(' → ')).filter(([a, b]) => a !== b)
+  const primaryFormats = new Set(pairs.map(([p]) => p.split(' → ')[0]))
+  const seen = `in ${f.formatChanges} exchanges the FORMAT changed (${changed.map((p) => p.join(' → ')).join(', ')}, e.g. ${show(f.formatExample![0])} → ${show(f.formatExample![1])})`
+  // A format the primary answered with elsewhere is the field's own variety; comparing by format would report it.
+  if (changed.some(([, b]) => primaryFormats.has(b))) {
+    out.suggestions.push({ kind: 'ignore', pointer, evidence, warning: `${seen}: that looks like a regression, and ignoring this field hides it` })
+    return
+  }
   out.suggestions.push({
-    kind: 'ignore',
+    kind: 'format',
     pointer,
-    evidence: `differs in ${f.n} of ${M} recorded exchanges, never the same value twice, ${f.preserving} times as ${topPair}, e.g. ${show(f.example![0])} → ${show(f.example![1])}`,
-    warning:
-      f.formatChanges > 0
-        ? `in ${f.formatChanges} exchanges the FORMAT changed (${pairs.filter(([p]) => p !== topPair).map(([p]) => p).join(', ')}, e.g. ${show(f.formatExample![0])} → ${show(f.formatExample![1])}): that looks like a regression, and ignoring this field hides it`
-        : undefined,
+    evidence,
+    warning: `${seen}, to a format the primary never answered with: that looks like a regression, and comparing by format keeps reporting it; if the new format is intended, move this pointer to ignore.body`,
   })
 }
 
@@ -150,7 +172,14 @@ function suggestHeaders(out: RouteSuggestions, acc: RouteAcc): void {
     const random = h.differs >= 0.5 * h.present && h.preserving >= 0.8 * h.differs && h.values.size >= 0.9 * h.differs
     if (VOLATILE_HEADERS.has(name) || random) {
       const why = VOLATILE_HEADERS.has(name) ? 'volatile by nature' : 'random per response'
-      out.notCompared.push(`${name} (${why}: differs in ${h.differs} of ${h.present}${h.example ? `, e.g. ${show(h.example[0])} → ${show(h.example[1])}` : ''})`)
+      const example = h.example ? `, e.g. ${show(h.example[0])} → ${show(h.example[1])}` : ''
+      // Kept its random-value format every time it differed: a change of format would be news.
+      const formats = [...h.formats]
+      if (h.present >= MIN_EXCHANGES && h.differs > 0 && h.preserving === h.differs && formats.every((f) => RANDOM_FORMAT.test(f))) {
+        out.suggestions.push({ kind: 'format-header', header: name, evidence: `${why}: differs in ${h.differs} of ${h.present} recorded exchanges, always as ${formats.join(' or ')}${example}` })
+        continue
+      }
+      out.notCompared.push(`${name} (${why}: differs in ${h.differs} of ${h.present}${example})`)
       continue
     }
     const evidence =

@@ -58,6 +58,20 @@ function routeRule(r: RouteSuggestions): string[] {
   }
   const by = <K extends Suggestion['kind']>(kind: K) => r.suggestions.filter((s): s is Extract<Suggestion, { kind: K }> => s.kind === kind)
   const out = [...comment('  ', title), `  - name: ${q(`suggested: ${r.method} ${r.route}`)}`, `    match: { method: ${r.method}, path: ${q(r.path)} }`]
+  const format = by('format')
+  const formatHeaders = by('format-header')
+  if (format.length > 0 || formatHeaders.length > 0) {
+    out.push('    format:')
+    out.push(...comment('      ', 'compared by format only: a fresh value of the same format is no difference; another format, or the value gone, is one'))
+    if (format.length > 0) {
+      out.push('      body:')
+      for (const s of format) out.push(...explain('        ', s), `        - ${q(s.pointer)}`)
+    }
+    if (formatHeaders.length > 0) {
+      out.push('      headers:')
+      for (const s of formatHeaders) out.push(...comment('        ', s.evidence), `        - ${q(s.header)}`)
+    }
+  }
   const ignore = by('ignore')
   if (ignore.length > 0) {
     out.push('    ignore:', '      body:')
@@ -88,7 +102,7 @@ function routeRule(r: RouteSuggestions): string[] {
   return out
 }
 
-function explain(indent: string, s: Exclude<Suggestion, { kind: 'compare-header' }>): string[] {
+function explain(indent: string, s: Exclude<Suggestion, { kind: 'compare-header' | 'format-header' }>): string[] {
   return [...comment(indent, s.evidence), ...(s.warning ? comment(indent, `WARNING: ${s.warning}`) : [])]
 }
 

@@ -9,6 +9,7 @@
  */
 
 import type { ExampleExchange } from './report-types.js'
+import { formatMessage } from '../diff/format-compare.js'
 
 /** One line of a line diff: kept, removed from the primary, or added by the candidate. */
 export interface DiffLine {
@@ -233,12 +234,21 @@ export function exampleDiff(ex: ExampleExchange, maxLines = 40, maxWidth = 200):
   for (const d of ex.divergences) {
     if (d.kind === 'status') out.push('@@ status', `-${d.primary}`, `+${d.candidate}`)
     else if (d.kind === 'header') {
-      out.push(`@@ header ${d.name}`)
+      const note = formatMessage(d)
+      out.push(`@@ header ${d.name}${note === undefined ? '' : `: ${note}`}`)
       out.push(d.primary === undefined ? '-(absent)' : `-${d.primary}`, d.candidate === undefined ? '+(absent)' : `+${d.candidate}`)
     } else if (d.kind === 'error') out.push(`@@ error ${d.code}`, `+${d.message}`)
     else if ('sha256' in d) {
       out.push('@@ body (hashes of the full bodies)', `-sha256 ${d.sha256.primary} (${d.size.primary} bytes)`, `+sha256 ${d.sha256.candidate} (${d.size.candidate} bytes)`)
-    } else bodyDiffered = true
+    } else {
+      bodyDiffered = true
+      // The line diff below shows the values; a format rule's message says why they differ.
+      const ops = 'ops' in d ? d.ops : []
+      for (const op of ops) {
+        const note = formatMessage(op)
+        if (note !== undefined) out.push(`@@ body ${op.path}: ${note}`)
+      }
+    }
   }
   if (bodyDiffered || ex.primaryBody !== undefined || ex.candidateBody !== undefined) {
     const a = prettyBody(ex.primaryBody, ex.primaryContentType)

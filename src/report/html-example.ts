@@ -8,6 +8,7 @@ import { html, type Raw } from './html-escape.js'
 import { formatCount, formatTime } from './render-format.js'
 import type { Divergence } from '../types.js'
 import type { ExampleExchange } from './report-types.js'
+import { formatMessage } from '../diff/format-compare.js'
 
 /** Side-by-side rows beyond this are cut, so one huge body cannot bloat the report. */
 const MAX_ROWS = 400
@@ -27,8 +28,10 @@ function divergenceRows(divs: readonly Divergence[]): Raw[] {
     switch (d.kind) {
       case 'status':
         return html`<tr><th>status</th><td>${status(d.primary)}</td><td>${status(d.candidate)}</td></tr>`
-      case 'header':
-        return html`<tr><th>header <code>${d.name}</code></th><td>${d.primary === undefined ? html`<em>absent</em>` : html`<code>${d.primary}</code>`}</td><td>${d.candidate === undefined ? html`<em>absent</em>` : html`<code>${d.candidate}</code>`}</td></tr>`
+      case 'header': {
+        const note = formatMessage(d)
+        return html`<tr><th>header <code>${d.name}</code>${note === undefined ? '' : html`<br><small>${note}</small>`}</th><td>${d.primary === undefined ? html`<em>absent</em>` : html`<code>${d.primary}</code>`}</td><td>${d.candidate === undefined ? html`<em>absent</em>` : html`<code>${d.candidate}</code>`}</td></tr>`
+      }
       case 'error':
         return html`<tr><th>error</th><td colspan="2"><code>${d.code}</code> ${d.message}</td></tr>`
       case 'body':
@@ -36,8 +39,16 @@ function divergenceRows(divs: readonly Divergence[]): Raw[] {
           return html`<tr><th>body (hash)</th><td><code title="${d.sha256.primary}">${d.sha256.primary.slice(0, 16)}…</code> ${formatCount(d.size.primary)} B</td><td><code title="${d.sha256.candidate}">${d.sha256.candidate.slice(0, 16)}…</code> ${formatCount(d.size.candidate)} B</td></tr>`
         }
         if ('text' in d) return html`<tr><th>body</th><td colspan="2">${d.text}</td></tr>`
-        return html`<tr><th>body</th><td colspan="2">${d.ops.length} JSON operation${d.ops.length === 1 ? '' : 's'} (patch below)</td></tr>`
+        return html`<tr><th>body</th><td colspan="2">${d.ops.length} JSON operation${d.ops.length === 1 ? '' : 's'} (patch below)${formatNotes(d.ops)}</td></tr>`
     }
+  })
+}
+
+/** The format changes among JSON operations, one line each: `/generatedAt: format changed: … → …`. */
+function formatNotes(ops: Extract<Divergence, { kind: 'body'; ops: unknown }>['ops']): Raw[] {
+  return ops.flatMap((op) => {
+    const note = formatMessage(op)
+    return note === undefined ? [] : [html`<br><code>${op.path}</code>: ${note}`]
   })
 }
 

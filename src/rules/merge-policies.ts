@@ -2,7 +2,8 @@
  * Merges the rules that match one exchange into one ComparePolicy.
  *
  * Precedence, in file order (files in name order, rules top to bottom):
- * - ignore.headers, ignore.body, ignore.query, unordered: union;
+ * - ignore.headers, ignore.body, ignore.query, format.headers, format.body,
+ *   unordered: union;
  * - compare.headers: `all` wins over lists; lists are united;
  *   no rule saying anything leaves the default (media type only);
  * - keyed, tolerance: per pointer, the later rule replaces the earlier;
@@ -20,6 +21,8 @@ export function mergePolicies(rules: readonly RuleSpec[]): ComparePolicy {
   const ignoreHeaders = new Set<string>()
   const ignoreQuery = new Set<string>()
   const ignoreBody = new Map<string, PointerPattern>()
+  const formatHeaders = new Set<string>()
+  const formatBody = new Map<string, PointerPattern>()
   const unordered = new Map<string, PointerPattern>()
   const keyed = new Map<string, ComparePolicy['keyed'][number]>()
   const tolerance = new Map<string, ComparePolicy['tolerance'][number]>()
@@ -32,6 +35,8 @@ export function mergePolicies(rules: readonly RuleSpec[]): ComparePolicy {
     for (const h of rule.ignoreHeaders) ignoreHeaders.add(h)
     for (const q of rule.ignoreQuery) ignoreQuery.add(q)
     for (const p of rule.ignoreBody) ignoreBody.set(p.source, p)
+    for (const h of rule.formatHeaders) formatHeaders.add(h)
+    for (const p of rule.formatBody) formatBody.set(p.source, p)
     for (const p of rule.unordered) unordered.set(p.source, p)
     // delete + set moves a re-declared pointer to the end: later wins.
     for (const k of rule.keyed) {
@@ -52,6 +57,8 @@ export function mergePolicies(rules: readonly RuleSpec[]): ComparePolicy {
     ignoreHeaders,
     compareHeaders: compareAll ? 'all' : (compareList ?? 'media-type'),
     ignoreBody: [...ignoreBody.values()],
+    formatHeaders,
+    formatBody: [...formatBody.values()],
     unordered: [...unordered.values()],
     keyed: [...keyed.values()],
     tolerance: [...tolerance.values()],

@@ -8,10 +8,10 @@ import type { RuleProblem } from './types.js'
 import type { RuleSpec } from './rule-spec.js'
 import { NodeReader, join } from './node-reader.js'
 import type { AnyNode } from './node-reader.js'
-import { readCompare, readIgnore, readKeyed, readMatch, readPointers, readText, readTolerance } from './read-rule-fields.js'
+import { readCompare, readFormat, readIgnore, readKeyed, readMatch, readPointers, readText, readTolerance } from './read-rule-fields.js'
 import type { Draft } from './read-rule-fields.js'
 
-const RULE_KEYS = ['name', 'route', 'match', 'ignore', 'compare', 'unordered', 'keyed', 'tolerance', 'text']
+const RULE_KEYS = ['name', 'route', 'match', 'ignore', 'format', 'compare', 'unordered', 'keyed', 'tolerance', 'text']
 
 export interface ParsedFile {
   rules: RuleSpec[]
@@ -60,6 +60,8 @@ function readRule(r: NodeReader, node: AnyNode, index: number, base: string, fal
     ignoreHeaders: [],
     ignoreBody: [],
     ignoreQuery: [],
+    formatHeaders: [],
+    formatBody: [],
     unordered: [],
     keyed: [],
     tolerance: [],
@@ -71,6 +73,7 @@ function readRule(r: NodeReader, node: AnyNode, index: number, base: string, fal
     else if (name === 'route') rule.route = r.string(value, k, 'a non-empty route name that groups reports, e.g. users-by-id')
     else if (name === 'match') readMatch(r, value, k, rule)
     else if (name === 'ignore') readIgnore(r, value, k, rule)
+    else if (name === 'format') readFormat(r, value, k, rule)
     else if (name === 'compare') readCompare(r, value, k, rule)
     else if (name === 'unordered') rule.unordered = readPointers(r, value, k)
     else if (name === 'keyed') rule.keyed = readKeyed(r, value, k)

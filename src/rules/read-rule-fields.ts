@@ -1,6 +1,6 @@
 /**
- * Readers for the parts of one rule (`match`, `ignore`, `compare`, `keyed`,
- * `tolerance`, `text`). Each reports its problems through the NodeReader
+ * Readers for the parts of one rule (`match`, `ignore`, `format`, `compare`,
+ * `keyed`, `tolerance`, `text`). Each reports its problems through the NodeReader
  * and fills the rule draft with compiled values.
  */
 import { isMap, isScalar } from 'yaml'
@@ -14,6 +14,7 @@ import type { PointerPattern } from '../diff/policy.js'
 
 const MATCH_KEYS = ['method', 'path', 'query', 'header']
 const IGNORE_KEYS = ['headers', 'body', 'query']
+const FORMAT_KEYS = ['headers', 'body']
 const TEXT_KEYS = ['replace', 'trim', 'collapseWhitespace']
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']
 // RFC 9110 §5.6.2 token characters.
@@ -35,6 +36,18 @@ export function readIgnore(r: NodeReader, node: AnyNode, key: string, rule: Draf
     if (what === 'headers') rule.ignoreHeaders = headerNames(r, v, k)
     else if (what === 'body') rule.ignoreBody = readPointers(r, v, k)
     else rule.ignoreQuery = strings(r, v, k, 'a list of query parameter names, e.g. [cacheBust]')
+  }
+}
+
+/** `format: { headers: [...], body: [...] }`: compared by format only (src/diff/format-compare.ts). */
+export function readFormat(r: NodeReader, node: AnyNode, key: string, rule: Draft): void {
+  const entries = r.entries(node, key, FORMAT_KEYS, 'a map with headers and/or body lists, e.g. { body: [/generatedAt], headers: [etag] }')
+  const resolved = r.resolve(node)
+  if (isMap(resolved) && resolved.items.length === 0) r.problem(node, key, "is an empty map; expected 'headers' and/or 'body', e.g. { body: [/generatedAt] }")
+  for (const [what, , v] of entries) {
+    const k = join(key, what)
+    if (what === 'headers') rule.formatHeaders = headerNames(r, v, k, 'a list of header names compared by format, e.g. [etag, date]')
+    else rule.formatBody = readPointers(r, v, k)
   }
 }
 

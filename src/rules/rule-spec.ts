@@ -34,6 +34,10 @@ export interface RuleSpec {
   readonly ignoreHeaders: readonly string[]
   readonly ignoreBody: readonly PointerPattern[]
   readonly ignoreQuery: readonly string[]
+  /** `format.headers`, lower-cased: compared by format only. */
+  readonly formatHeaders: readonly string[]
+  /** `format.body`: nodes compared by format only. */
+  readonly formatBody: readonly PointerPattern[]
   readonly compareHeaders?: 'all' | readonly string[]
   readonly unordered: readonly PointerPattern[]
   readonly keyed: readonly { pointer: PointerPattern; key: string }[]

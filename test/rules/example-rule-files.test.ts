@@ -41,4 +41,15 @@ describe('example rule files', () => {
     )
     expect(d).toEqual({ kind: 'body', ops: [{ op: 'add', path: '/results/0', value: { id: 9, price: 1, tags: ['a', 'b'] } }] })
   })
+
+  it('ids and timestamps are compared by format: fresh values pass, a format change is reported', () => {
+    const rs = loadRuleSet(dir)
+    const users = rs.match(request('GET', '/api/users/7'))
+    const body = (id: string, seen: string) => ({ requestId: id, lastSeenAt: seen, meta: { generatedAt: '2025-01-01T00:00:00Z' }, debug: { pid: Math.random() } })
+    const p = json(body('3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60', '2025-01-02T03:04:05.678Z'))
+    expect(compareResponses(p, json(body('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d', '2025-02-03T04:05:06.789Z')), users.policy)).toEqual([])
+    expect(compareResponses(p, json(body('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d', 'Mon, 03 Feb 2025 04:05:06 GMT')), users.policy)).toEqual([
+      { kind: 'body', ops: [{ op: 'replace', path: '/lastSeenAt', value: 'Mon, 03 Feb 2025 04:05:06 GMT', message: 'format changed: iso-datetime:T:s:f:Z → http-date' }] },
+    ])
+  })
 })

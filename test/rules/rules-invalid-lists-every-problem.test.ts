@@ -38,7 +38,7 @@ function problemsOf(text: string) {
 describe('rule validation', () => {
   it('throws RulesInvalid listing every problem as file:line: key: message', () => {
     expect(problemsOf(BAD)).toEqual([
-      "rules/bad.yaml:3: rules[0].matchh: unknown key; did you mean 'match'? expected one of: name, route, match, ignore, compare, unordered, keyed, tolerance, text",
+      "rules/bad.yaml:3: rules[0].matchh: unknown key; did you mean 'match'? expected one of: name, route, match, ignore, format, compare, unordered, keyed, tolerance, text",
       "rules/bad.yaml:5: rules[0].match.method[1]: 'FETCH' is not an HTTP method; expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT",
       "rules/bad.yaml:6: rules[0].match.path: 'api/users' must start with '/', e.g. /api/users/:id",
       "rules/bad.yaml:7: rules[0].match.query.page.pattern: '(' is not a valid regular expression: Unterminated group",
@@ -72,7 +72,7 @@ describe('rule validation', () => {
     writeFileSync(join(dir, 'good.yaml'), 'rules:\n  - name: ok\n    ignore: { headers: [etag] }\n')
     const problems = checkRules(dir)
     expect(problems).toHaveLength(14)
-    expect(formatProblem(problems[0])).toBe(`${join(dir, 'bad.yaml')}:3: rules[0].matchh: unknown key; did you mean 'match'? expected one of: name, route, match, ignore, compare, unordered, keyed, tolerance, text`)
+    expect(formatProblem(problems[0])).toBe(`${join(dir, 'bad.yaml')}:3: rules[0].matchh: unknown key; did you mean 'match'? expected one of: name, route, match, ignore, format, compare, unordered, keyed, tolerance, text`)
     expect(checkRules(join(dir, 'good.yaml'))).toEqual([])
   })
 
