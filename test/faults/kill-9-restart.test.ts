@@ -50,8 +50,10 @@ describe('kill -9 under load, then restart', () => {
         }
       }
     }
+    const loadStart = Date.now()
     const workers = Array.from({ length: 6 }, (_, w) => worker(w))
-    while (ok < 150) await new Promise((r) => setTimeout(r, 10))
+    // Long enough for several flushes, so that some rows must have reached the file.
+    while (ok < 150 || Date.now() - loadStart < 5 * FLUSH_MS) await new Promise((r) => setTimeout(r, 10))
     const killedAt = Date.now()
     child.kill('SIGKILL')
     await once(child, 'exit')
