@@ -88,8 +88,6 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       maxQueue: config.mirror.maxQueue,
       timeoutMs: config.mirror.timeoutMs,
       captureBytes: config.diff.captureBytes,
-      thread: config.mirror.thread,
-      onThreadFailure: (err) => logger.error({ err }, 'mirror thread failed: mirrored calls are recorded as errors until restart'),
     },
     stats,
   )

@@ -37,11 +37,6 @@ export interface Config {
     timeoutMs: number
     /** Request bodies above this are served but not mirrored. */
     maxBodyBytes: number
-    /**
-     * Mirrored calls run on a worker thread, off the event loop that serves
-     * clients (default true); false runs them on the proxy's own loop.
-     */
-    thread: boolean
   }
   proxy: {
     /** Primary timeout (headers and between body chunks), in milliseconds. */
@@ -109,7 +104,6 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     maxQueue: 512,
     timeoutMs: 5_000,
     maxBodyBytes: 1024 * 1024,
-    thread: true,
   },
   proxy: {
     timeoutMs: 30_000,
@@ -206,7 +200,6 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     maxQueue: isInt(0),
     timeoutMs: isInt(1),
     maxBodyBytes: isInt(0),
-    thread: isBool,
   },
   proxy: { timeoutMs: isInt(1), maxRequestBytes: isInt(0), connections: isInt(1), headersTimeoutMs: isInt(1) },
   diff: { captureBytes: isInt(0), maxQueue: isInt(1) },

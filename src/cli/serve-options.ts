@@ -24,7 +24,6 @@ export const SERVE_FLAGS: FlagSpec = {
   'mirror-timeout': { type: 'string' },
   'max-in-flight': { type: 'string' },
   'max-queue': { type: 'string' },
-  'no-mirror-thread': { type: 'boolean' },
   'sticky-header': { type: 'string' },
   'sticky-cookie': { type: 'string' },
   'route-override-header': { type: 'string' },
@@ -54,7 +53,6 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --mirror-timeout MS      candidate timeout                  (default 5000)
   --max-in-flight N        candidate requests in flight       (default 128)
   --max-queue N            mirrors waiting beyond that        (default 512)
-  --no-mirror-thread       run mirrored calls on the proxy's event loop, not on a worker thread
   --sticky-header NAME     split: keep a user on one side by this header
   --sticky-cookie NAME     split: keep a user on one side by this cookie
   --route-override-header NAME  split: header that pins a request (off by default)
@@ -94,7 +92,6 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values['mirror-timeout'] !== undefined) mirror.timeoutMs = int(values, 'mirror-timeout', 1)
   if (values['max-in-flight'] !== undefined) mirror.maxInFlight = int(values, 'max-in-flight', 1)
   if (values['max-queue'] !== undefined) mirror.maxQueue = int(values, 'max-queue', 0)
-  if (values['no-mirror-thread'] === true) mirror.thread = false
 
   const split = section('split')
   if (values['sticky-header'] !== undefined) split.stickyHeader = str(values, 'sticky-header')

@@ -9,9 +9,7 @@
 import type { Side } from '../types.js'
 import type { PipelineStats } from '../stats.js'
 import type { PendingExchange } from './pending-exchange.js'
-import type { MirrorTransport } from './mirror-transport.js'
-import { LocalTransport } from './local-transport.js'
-import { ThreadTransport } from './thread-transport.js'
+import { MirrorPools } from './mirror-pools.js'
 
 export interface MirrorSchedulerOptions {
   primary: string
@@ -21,16 +19,12 @@ export interface MirrorSchedulerOptions {
   maxQueue: number
   timeoutMs: number
   captureBytes: number
-  /** Run the mirrored calls on a worker thread (default) rather than on the proxy's event loop. */
-  thread?: boolean
-  /** Told when the mirror thread fails (its calls are then recorded as errors). */
-  onThreadFailure?: (err: Error) => void
 }
 
 export class MirrorScheduler {
   #opts: MirrorSchedulerOptions
   #stats: PipelineStats
-  #transport: MirrorTransport
+  #pools: MirrorPools
   #inFlight = 0
   // FIFO as an array with a moving head: O(1) push and shift without copying.
   #queue: PendingExchange[] = []
@@ -43,15 +37,14 @@ export class MirrorScheduler {
     this.#opts = opts
     this.#stats = stats
     // Never more calls per side on the wire than exchanges in flight.
-    const transport = {
+    this.#pools = new MirrorPools({
       primary: opts.primary,
       candidate: opts.candidate,
       secondary: opts.secondary,
       connections: opts.maxInFlight,
       timeoutMs: opts.timeoutMs,
       captureBytes: opts.captureBytes,
-    }
-    this.#transport = (opts.thread ?? true) ? new ThreadTransport(transport, opts.onThreadFailure) : new LocalTransport(transport)
+    })
   }
 
   get inFlight(): number {
@@ -92,13 +85,13 @@ export class MirrorScheduler {
   }
 
   async close(): Promise<void> {
-    await this.#transport.close()
+    await this.#pools.close()
   }
 
   /** Ends every mirror at once (used when shutdown has waited long enough). */
   async destroy(): Promise<void> {
     this.#destroying = true
-    await this.#transport.destroy()
+    await this.#pools.destroy()
   }
 
   #send(exchange: PendingExchange): void {
@@ -119,7 +112,7 @@ export class MirrorScheduler {
   /** `settled` is called once when this side has a result (answer, error or timeout). */
   #dispatch(exchange: PendingExchange, side: Side, settled: () => void): void {
     const call = { side, method: exchange.request.method, path: exchange.request.url, headers: exchange.headers, body: exchange.requestBody }
-    this.#transport.send(call, (result) => {
+    this.#pools.send(call, (result) => {
       if (this.#destroying && !result.ok && !exchange.abandoned) {
         // Recording our own cancellation as a candidate error would count
         // against the candidate in every gate: drop it, counted.

@@ -36,8 +36,8 @@ describe('a flood of requests while the candidate answers slowly', () => {
     await agent.close()
     // Every client was answered while the candidate had finished nothing:
     // the client's path never waits for a mirror. 2 in flight + 2 queued
-    // were admitted, the other mirrors were dropped. (The mirror thread may
-    // deliver the two calls after the clients are answered.)
+    // were admitted, the other mirrors were dropped. (The two admitted calls
+    // may reach the candidate after the clients are answered.)
     await bothArrived
     expect(held).toHaveLength(2)
     expect(app.scheduler.inFlight).toBe(2)

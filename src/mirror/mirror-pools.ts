@@ -1,25 +1,48 @@
 /**
- * Mirrored calls on undici pools of their own, one per side, so a slow side
- * can never take the connections that serve clients. Each call reads the
- * whole answer into a bounded capture (capture-handler.ts) under one
- * deadline shared by a single timer (deadline-sweeper.ts).
+ * How mirrored calls reach their upstreams: undici pools of their own, one
+ * per side, so a slow side can never take the connections that serve
+ * clients. Each call reads the whole answer into a bounded capture
+ * (capture-handler.ts) under one deadline shared by a single timer
+ * (deadline-sweeper.ts), and reports exactly one SideResult, whatever
+ * happens. The scheduler decides what is sent and bounds it.
  */
 import { Pool, type Dispatcher } from 'undici'
 import type { Side, SideResult } from '../types.js'
 import { CaptureHandler } from './capture-handler.js'
 import { DeadlineSweeper } from './deadline-sweeper.js'
-import { originOf, type MirrorCall, type MirrorTransport, type TransportOptions } from './mirror-transport.js'
 
-export class LocalTransport implements MirrorTransport {
-  #opts: TransportOptions
+/** One request to one mirrored side. */
+export interface MirrorCall {
+  side: Side
+  method: string
+  path: string
+  /** Flat [name, value …] list (forward-headers.ts). */
+  headers: string[]
+  body: Buffer | null
+}
+
+/** Where each side of a mirror goes and how long a call may take. */
+export interface MirrorPoolOptions {
+  primary: string
+  candidate: string
+  secondary: string | null
+  /** Connections per side's pool (the scheduler never has more calls in flight). */
+  connections: number
+  timeoutMs: number
+  captureBytes: number
+}
+
+export class MirrorPools {
+  #opts: MirrorPoolOptions
   #pools: Partial<Record<Side, Pool>> = {}
   #deadlines: DeadlineSweeper
 
-  constructor(opts: TransportOptions) {
+  constructor(opts: MirrorPoolOptions) {
     this.#opts = opts
     this.#deadlines = new DeadlineSweeper(opts.timeoutMs)
   }
 
+  /** Sends `call`; `done` is called exactly once with its result. */
   send(call: MirrorCall, done: (result: SideResult) => void): void {
     const handler = new CaptureHandler(this.#opts.captureBytes, this.#deadlines, done)
     const options: Dispatcher.DispatchOptions = {
@@ -37,16 +60,20 @@ export class LocalTransport implements MirrorTransport {
     }
   }
 
+  /** Lets calls in flight finish, then releases connections. */
   async close(): Promise<void> {
     await Promise.all(Object.values(this.#pools).map((pool) => (pool.destroyed ? undefined : pool.close())))
   }
 
+  /** Ends every call in flight now (each reports an error result). */
   async destroy(): Promise<void> {
     await Promise.all(Object.values(this.#pools).map((pool) => pool.destroy()))
   }
 
   #pool(side: Side): Pool {
-    return (this.#pools[side] ??= new Pool(originOf(side, this.#opts), {
+    const origin = side === 'primary' ? this.#opts.primary : side === 'candidate' ? this.#opts.candidate : this.#opts.secondary
+    if (origin === null) throw new Error(`no ${side} upstream configured`)
+    return (this.#pools[side] ??= new Pool(origin, {
       connections: this.#opts.connections,
       pipelining: 1,
       headersTimeout: this.#opts.timeoutMs,

@@ -3,12 +3,7 @@ import { request } from 'undici'
 import { json, startUpstream } from '../helpers/upstream.js'
 import { startProxy } from '../helpers/proxy.js'
 
-// The same mirror, compared the same way, whether its calls run on the
-// worker thread (default) or on the proxy's own event loop.
-describe.each([
-  { thread: true, name: 'on the mirror thread' },
-  { thread: false, name: 'on the proxy loop (--no-mirror-thread)' },
-])('mirrored calls $name', ({ thread }) => {
+describe('mirrored calls', () => {
   it('carry the request body, come back whole, and time out by their deadline', async () => {
     const bodies: string[] = []
     const primary = await startUpstream((req, res) => {
@@ -23,7 +18,7 @@ describe.each([
       if (req.url === '/stall') return
       json(res, req.url === '/changed' ? 201 : 200, { path: req.url, big: 'x'.repeat(100_000) })
     })
-    const { proxyUrl, app } = await startProxy({ primary, candidate, mirror: { thread, timeoutMs: 300, methods: ['GET', 'POST'] } })
+    const { proxyUrl, app } = await startProxy({ primary, candidate, mirror: { timeoutMs: 300, methods: ['GET', 'POST'] } })
     for (const path of ['/same', '/changed', '/stall']) {
       const res = await request(proxyUrl + path, { method: 'POST', body: `body of ${path}`, headers: { 'content-type': 'text/plain' } })
       expect(res.statusCode).toBe(200)
