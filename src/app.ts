@@ -195,8 +195,13 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         proxy.closeAllConnections()
       }
       clearInterval(sweep)
-      if ((await Promise.race([app.drain().then(() => 'ok' as const), deadline])) === 'timeout') {
-        logger.warn({ inFlight: scheduler.inFlight, queued: scheduler.queued }, 'mirrors still in flight after the grace period; cancelling them')
+      // When the clients used up the grace, the deadline has already passed:
+      // mirrors still out are cancelled at once, but only a real one is warned about.
+      const drained = app.drain().then(() => 'ok' as const)
+      if ((await Promise.race([drained, deadline])) === 'timeout') {
+        if (scheduler.inFlight + scheduler.queued > 0) {
+          logger.warn({ inFlight: scheduler.inFlight, queued: scheduler.queued }, 'mirrors still in flight after the grace period; cancelling them')
+        }
         await scheduler.destroy()
         await compare.drain()
       }

@@ -56,6 +56,8 @@ export const PrimaryTimeout = defineError('SHD_PRIMARY_TIMEOUT', 'Gateway Timeou
 export const PrimaryBadResponse = defineError('SHD_PRIMARY_BAD_RESPONSE', 'Bad Gateway: primary sent an invalid response (%s)', 502)
 export const RequestTooLarge = defineError('SHD_REQUEST_TOO_LARGE', 'Payload Too Large: request body exceeds %d bytes', 413)
 export const BadRequest = defineError('SHD_BAD_REQUEST', 'Bad Request: %s', 400)
+export const RequestTimeout = defineError('SHD_REQUEST_TIMEOUT', 'Request Timeout: %s', 408)
+export const HeadersTooLarge = defineError('SHD_HEADERS_TOO_LARGE', 'Request Header Fields Too Large: %s', 431)
 export const Unauthorized = defineError('SHD_UNAUTHORIZED', 'Unauthorized: a valid bearer token is required', 401)
 export const NotFound = defineError('SHD_NOT_FOUND', 'Not Found: %s', 404)
 // While the candidate serves clients (split and candidate modes).

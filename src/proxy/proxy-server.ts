@@ -18,7 +18,7 @@ import type { Config } from '../config.js'
 import type { RequestInfo } from '../types.js'
 import type { RuleSet } from '../rules/types.js'
 import type { PipelineStats } from '../stats.js'
-import { RequestTooLarge, BadRequest } from '../errors.js'
+import { RequestTooLarge, BadRequest, RequestTimeout, HeadersTooLarge } from '../errors.js'
 import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
 import type { MirrorScheduler } from '../mirror/mirror-scheduler.js'
 import { Sampler } from '../mirror/sampler.js'
@@ -26,6 +26,7 @@ import { forwardHeaders, mirrorHeaders, REQUEST_ID } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { ServedResponse, type CandidateOutcome, type ServingSide } from './served-response.js'
 import { sendError } from './error-reply.js'
+import { requestTarget } from './request-target.js'
 import type { TrafficRouter } from './traffic-router.js'
 import { proxyUpgrade, UpgradeTunnels } from './upgrade.js'
 
@@ -50,6 +51,8 @@ export interface ProxyDeps {
  * ephemeron table for the garbage collector to walk.
  */
 const IN_PROGRESS = Symbol('shadowdiff.inProgress')
+/** The route counted for requests whose target has no path. */
+const UNROUTABLE = '(unroutable)'
 type ProxiedSocket = Duplex & { [IN_PROGRESS]?: ServerResponse }
 
 export function createProxyServer(deps: ProxyDeps): http.Server {
@@ -62,7 +65,17 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const at = Date.now()
     const method = req.method ?? 'GET'
-    const url = req.url ?? '/'
+    let url = req.url ?? '/'
+    if (url.charCodeAt(0) !== 0x2f /* '/' */) {
+      const target = requestTarget(url)
+      if (!target.ok) {
+        refuseTarget(req, res, at, method, target.message)
+        return
+      }
+      url = target.url
+      // RFC 9112 §3.2.2: the host in an absolute-form target replaces Host.
+      if (target.host !== null) req.headers.host = target.host
+    }
     const q = url.indexOf('?')
     const request: RequestInfo = {
       method,
@@ -143,6 +156,15 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     else readRequestBody(req, config.mirror.maxBodyBytes, config.proxy.maxRequestBytes, proceed)
   }
 
+  /** A target with no upstream path: 400, served and skipped once, like any refused request. */
+  function refuseTarget(req: IncomingMessage, res: ServerResponse, at: number, method: string, message: string): void {
+    res.once('close', () => stats.onServed(at, method, UNROUTABLE))
+    stats.onSkipped(at, method, UNROUTABLE, 'rejected')
+    // An unread request body would be taken for the next request.
+    if (hasBody(req)) res.setHeader('connection', 'close')
+    sendError(res, new BadRequest(message))
+  }
+
   const server = http.createServer(
     {
       headersTimeout: config.proxy.headersTimeoutMs,
@@ -180,11 +202,16 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     }
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
     const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-    const status = tooLarge ? 431 : timeout ? 408 : 400
+    const detail = err.code ?? err.message
+    const error = tooLarge
+      ? new HeadersTooLarge(`${detail}: the request's headers exceed the server's limit`)
+      : timeout
+        ? new RequestTimeout(`${detail}: the request's headers did not arrive within ${config.proxy.headersTimeoutMs} ms`)
+        : new BadRequest(detail)
     const reason = tooLarge ? 'Request Header Fields Too Large' : timeout ? 'Request Timeout' : 'Bad Request'
-    const body = JSON.stringify({ error: { code: new BadRequest('').code, message: `${reason}: ${err.code ?? err.message}` } })
+    const body = JSON.stringify({ error: { code: error.code, message: error.message } })
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${error.statusCode} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
     if (inProgress !== undefined) return
     stats.served++

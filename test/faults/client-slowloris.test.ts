@@ -26,7 +26,7 @@ describe('slowloris: a client trickles its headers slower than proxy.headersTime
     const elapsed = performance.now() - started
     expect(result.closed).toBe(true)
     expect(result.data).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
-    expect(result.data).toContain('"code":"SHD_BAD_REQUEST"')
+    expect(result.data).toContain('"code":"SHD_REQUEST_TIMEOUT"')
     // Cut off within a small multiple of the 300 ms timeout, long before the 6 s drip ends.
     expect(elapsed).toBeLessThan(2_000)
     expect(primaryHits).toBe(1)
