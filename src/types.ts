@@ -58,7 +58,8 @@ export type SideResult = CapturedResponse | FailedResponse
  */
 export type Divergence =
   | { kind: 'status'; primary: number; candidate: number }
-  | { kind: 'header'; name: string; primary?: string; candidate?: string }
+  /** `message` says what a format rule found ("format changed: uuid → absent"). */
+  | { kind: 'header'; name: string; primary?: string; candidate?: string; message?: string }
   | { kind: 'body'; ops: Operation[] }
   | { kind: 'body'; text: string }
   | { kind: 'body'; sha256: { primary: string; candidate: string }; size: { primary: number; candidate: number } }

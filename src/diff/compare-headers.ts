@@ -9,7 +9,6 @@ import type { ComparePolicy } from './policy.js'
 import { HOP_BY_HOP_HEADERS, VOLATILE_HEADERS } from './header-lists.js'
 import { headerValue, mediaType, normalizeContentType } from './media-type.js'
 import { formatChange } from './format-compare.js'
-import type { FormatNoted } from './format-compare.js'
 
 type HeaderDivergence = Extract<Divergence, { kind: 'header' }>
 
@@ -26,7 +25,7 @@ export function compareHeaders(primary: HeaderMap, candidate: HeaderMap, policy:
     const p = headerValue(primary, name)
     const c = headerValue(candidate, name)
     const message = p === c ? undefined : formatChange(p, c)
-    if (message !== undefined) out.push(Object.assign(headerDivergence(name, p, c), { message }) as FormatNoted<HeaderDivergence>)
+    if (message !== undefined) out.push({ ...headerDivergence(name, p, c), message })
   }
 }
 
