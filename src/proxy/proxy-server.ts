@@ -158,7 +158,13 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
 
   /** A target with no upstream path: 400, served and skipped once, like any refused request. */
   function refuseTarget(req: IncomingMessage, res: ServerResponse, at: number, method: string, message: string): void {
-    res.once('close', () => stats.onServed(at, method, UNROUTABLE))
+    // Counted here: a parse error in its unread body must not count it again in 'clientError'.
+    const socket = req.socket as ProxiedSocket
+    socket[IN_PROGRESS] = res
+    res.once('close', () => {
+      if (socket[IN_PROGRESS] === res) socket[IN_PROGRESS] = undefined
+      stats.onServed(at, method, UNROUTABLE)
+    })
     stats.onSkipped(at, method, UNROUTABLE, 'rejected')
     // An unread request body would be taken for the next request.
     if (hasBody(req)) res.setHeader('connection', 'close')
