@@ -56,17 +56,7 @@ export class CaptureHandler implements Dispatcher.DispatchHandler, Expiring {
   }
 
   onResponseEnd(): void {
-    const { body, size, complete, sha256 } = this.#capture.finish()
-    this.#finish({
-      ok: true,
-      status: this.#status,
-      headers: this.#headers,
-      body,
-      size,
-      complete,
-      sha256,
-      latencyMs: performance.now() - this.#started,
-    })
+    this.#finish(this.#capture.result(this.#status, this.#headers, this.#started))
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {

@@ -5,6 +5,7 @@
  * pay for hashing.
  */
 import { createHash, type Hash } from 'node:crypto'
+import type { HeaderMap, SideResult } from '../types.js'
 
 export interface CapturedBody {
   body: Buffer
@@ -54,5 +55,11 @@ export class BodyCapture {
     const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#kept)
     if (this.#hash === null) return { body, size: this.#size, complete: true }
     return { body, size: this.#size, complete: false, sha256: this.#hash.digest('hex') }
+  }
+
+  /** The side's answer, once its body has ended: status, headers, the capture, and the time since `startedAt`. */
+  result(status: number, headers: HeaderMap, startedAt: number): SideResult {
+    const { body, size, complete, sha256 } = this.finish()
+    return { ok: true, status, headers, body, size, complete, sha256, latencyMs: performance.now() - startedAt }
   }
 }

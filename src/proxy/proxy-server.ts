@@ -15,7 +15,6 @@ import type { Duplex } from 'node:stream'
 import type { Dispatcher, Pool } from 'undici'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
-import type { RequestInfo } from '../types.js'
 import type { RuleSet } from '../rules/types.js'
 import type { PipelineStats } from '../stats.js'
 import { RequestTooLarge, BadRequest, RequestTimeout, HeadersTooLarge } from '../errors.js'
@@ -26,6 +25,7 @@ import { forwardHeaders, mirrorHeaders, REQUEST_ID } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { ServedResponse, type CandidateOutcome, type ServingSide } from './served-response.js'
 import { sendError } from './error-reply.js'
+import { requestInfo } from './request-info.js'
 import { requestTarget } from './request-target.js'
 import type { TrafficRouter } from './traffic-router.js'
 import { proxyUpgrade, UpgradeTunnels } from './upgrade.js'
@@ -76,14 +76,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
       // RFC 9112 §3.2.2: the host in an absolute-form target replaces Host.
       if (target.host !== null) req.headers.host = target.host
     }
-    const q = url.indexOf('?')
-    const request: RequestInfo = {
-      method,
-      url,
-      path: q === -1 ? url : url.slice(0, q),
-      query: q === -1 ? '' : url.slice(q + 1),
-      headers: req.headers,
-    }
+    const request = requestInfo(method, url, req.headers)
     const match = deps.rules().match(request)
     const route = match.route
     const socket = req.socket as ProxiedSocket
@@ -186,9 +179,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   )
   const tunnels = new UpgradeTunnels()
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const q = (req.url ?? '/').indexOf('?')
-    const path = q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)
-    const route = deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path, query: '', headers: req.headers }).route
+    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers)).route
     // Served (tunnelled) and skipped, so the accounting closes for upgrades too.
     stats.onServed(Date.now(), req.method ?? 'GET', route)
     stats.onSkipped(Date.now(), req.method ?? 'GET', route, 'upgrade')

@@ -23,6 +23,7 @@ import { Sampler } from '../mirror/sampler.js'
 import { forwardHeaders, mirrorHeaders, type HeaderList } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { sendError } from './error-reply.js'
+import { requestInfo } from './request-info.js'
 import { restoreGatewayCopy } from './gateway-copy.js'
 import type { ProxyDeps } from './proxy-server.js'
 
@@ -68,14 +69,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
     const method = req.method ?? 'GET'
     const copy = restoreGatewayCopy(req)
     const url = copy.ok ? copy.url : (req.url ?? '/')
-    const q = url.indexOf('?')
-    const request: RequestInfo = {
-      method,
-      url,
-      path: q === -1 ? url : url.slice(0, q),
-      query: q === -1 ? '' : url.slice(q + 1),
-      headers: req.headers,
-    }
+    const request = requestInfo(method, url, req.headers)
     const match = deps.rules().match(request)
     const route = match.route
     res.once('close', () => stats.onServed(at, method, route))
@@ -133,7 +127,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
   // Gateways do not mirror upgrades; refuse one plainly rather than hang.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const at = Date.now()
-    const route = deps.rules().match({ method: req.method ?? 'GET', url: req.url ?? '/', path: (req.url ?? '/').split('?')[0], query: '', headers: req.headers }).route
+    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers)).route
     stats.onServed(at, req.method ?? 'GET', route)
     stats.onSkipped(at, req.method ?? 'GET', route, 'upgrade')
     socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n')

@@ -87,17 +87,7 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     this.#res.end()
     this.#outcome?.(this.#status < 500)
     if (this.#exchange === null || this.#capture === null) return
-    const { body, size, complete, sha256 } = this.#capture.finish()
-    this.#exchange.settle(this.#side, {
-      ok: true,
-      status: this.#status,
-      headers: this.#headers,
-      body,
-      size,
-      complete,
-      sha256,
-      latencyMs: performance.now() - this.#started,
-    })
+    this.#exchange.settle(this.#side, this.#capture.result(this.#status, this.#headers, this.#started))
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ServerResponse } from 'node:http'
 import { Agent } from 'undici'
 import { startUpstream } from '../helpers/upstream.js'
-import { startProxy } from '../helpers/proxy.js'
+import { drainReleasing, startProxy } from '../helpers/proxy.js'
 import { expectAccountingCloses, getPrimaryBytes, ledger, primaryHandler, useLedger } from './fault-kit.js'
 
 useLedger(import.meta.filename)
@@ -44,11 +44,7 @@ describe('a flood of requests while the candidate answers slowly', () => {
     expect(app.scheduler.queued).toBe(2)
     expect(app.stats.dropped).toBe(N - 4)
     expect(app.stats.droppedBy.queueFull).toBe(N - 4)
-    const release = setInterval(() => {
-      for (const res of held.splice(0)) res.end(' answer')
-    }, 5)
-    await app.drain()
-    clearInterval(release)
+    await drainReleasing(app, held, (res) => res.end(' answer'))
     expect(app.stats.served).toBe(N)
     expect(app.stats.compared).toBe(4)
     expect(app.scheduler.inFlight + app.scheduler.queued).toBe(0)

@@ -3,7 +3,7 @@ import { request } from 'undici'
 import type { ServerResponse } from 'node:http'
 import { register as globalRegistry } from 'prom-client'
 import { json, startUpstream } from '../helpers/upstream.js'
-import { startProxy } from '../helpers/proxy.js'
+import { drainReleasing, startProxy } from '../helpers/proxy.js'
 import { parsePrometheus, valueOf } from './prometheus-text.js'
 
 async function scrape(adminUrl: string) {
@@ -63,9 +63,7 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'shadowdiff_dropped_total', { reason: 'queueFull' })).toBe(3)
     expect(valueOf(m, 'shadowdiff_mirrored_total')).toBe(1)
 
-    const release = setInterval(() => held.splice(0).forEach((res) => json(res, 200, {})), 5)
-    await app.drain()
-    clearInterval(release)
+    await drainReleasing(app, held, (res) => json(res, 200, {}))
     const after = await scrape(adminUrl)
     expect(valueOf(after, 'shadowdiff_mirror_in_flight')).toBe(0)
     expect(valueOf(after, 'shadowdiff_mirrored_total')).toBe(2)

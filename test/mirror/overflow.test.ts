@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import type { ServerResponse } from 'node:http'
 import { json, startUpstream } from '../helpers/upstream.js'
-import { startProxy } from '../helpers/proxy.js'
+import { drainReleasing, startProxy } from '../helpers/proxy.js'
 
 describe('mirror overflow', () => {
   it('drops and counts mirrors beyond in-flight + queue bounds, without delaying the client', async () => {
@@ -31,11 +31,7 @@ describe('mirror overflow', () => {
     expect(status.queued).toBe(3)
 
     // Release the candidate: the 5 admitted mirrors complete and are compared.
-    const release = setInterval(() => {
-      for (const res of held.splice(0)) json(res, 200, { ok: true })
-    }, 5)
-    await app.drain()
-    clearInterval(release)
+    await drainReleasing(app, held, (res) => json(res, 200, { ok: true }))
     expect(app.stats.compared).toBe(5)
     expect(app.stats.served).toBe(20)
     expect(app.stats.compared + app.stats.dropped + app.stats.skipped + app.stats.notMirrored).toBe(app.stats.served)

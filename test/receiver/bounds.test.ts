@@ -3,6 +3,7 @@ import { request } from 'undici'
 import type { ServerResponse } from 'node:http'
 import { json, startUpstream } from '../helpers/upstream.js'
 import { startReceiver } from './start-receiver.js'
+import { drainReleasing } from '../helpers/proxy.js'
 
 async function send(url: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
@@ -26,11 +27,7 @@ describe('receiver bounds', () => {
     expect(app.scheduler.queued).toBe(3)
     expect(app.stats.droppedBy.queueFull).toBe(15)
 
-    const release = setInterval(() => {
-      for (const res of held.splice(0)) json(res, 200, { ok: true })
-    }, 5)
-    await app.drain()
-    clearInterval(release)
+    await drainReleasing(app, held, (res) => json(res, 200, { ok: true }))
     expect(app.stats.compared).toBe(5)
     expect(app.stats.served).toBe(20)
     expect(app.stats.compared + app.stats.dropped + app.stats.skipped + app.stats.notMirrored).toBe(app.stats.served)
