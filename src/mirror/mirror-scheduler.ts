@@ -37,14 +37,7 @@ export class MirrorScheduler {
     this.#opts = opts
     this.#stats = stats
     // Never more calls per side on the wire than exchanges in flight.
-    this.#pools = new MirrorPools({
-      primary: opts.primary,
-      candidate: opts.candidate,
-      secondary: opts.secondary,
-      connections: opts.maxInFlight,
-      timeoutMs: opts.timeoutMs,
-      captureBytes: opts.captureBytes,
-    })
+    this.#pools = new MirrorPools({ ...opts, connections: opts.maxInFlight })
   }
 
   get inFlight(): number {

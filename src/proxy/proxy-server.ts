@@ -55,6 +55,16 @@ const IN_PROGRESS = Symbol('shadowdiff.inProgress')
 const UNROUTABLE = '(unroutable)'
 type ProxiedSocket = Duplex & { [IN_PROGRESS]?: ServerResponse }
 
+/** Marks `res` as its socket's response in progress until it closes, then calls `onClose`. */
+function trackResponse(req: IncomingMessage, res: ServerResponse, onClose: () => void): void {
+  const socket = req.socket as ProxiedSocket
+  socket[IN_PROGRESS] = res
+  res.once('close', () => {
+    if (socket[IN_PROGRESS] === res) socket[IN_PROGRESS] = undefined
+    onClose()
+  })
+}
+
 export function createProxyServer(deps: ProxyDeps): http.Server {
   const { config, stats, scheduler, pools } = deps
   const mirrorMethods = new Set(config.mirror.methods)
@@ -79,12 +89,9 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     const request = requestInfo(method, url, req.headers)
     const match = deps.rules().match(request)
     const route = match.route
-    const socket = req.socket as ProxiedSocket
-    socket[IN_PROGRESS] = res
     let handler: ServedResponse | null = null
     // One listener per request does all the bookkeeping of its end.
-    res.once('close', () => {
-      if (socket[IN_PROGRESS] === res) socket[IN_PROGRESS] = undefined
+    trackResponse(req, res, () => {
       handler?.onClientClose()
       stats.onServed(at, method, route)
     })
@@ -151,13 +158,8 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
 
   /** A target with no upstream path: 400, served and skipped once, like any refused request. */
   function refuseTarget(req: IncomingMessage, res: ServerResponse, at: number, method: string, message: string): void {
-    // Counted here: a parse error in its unread body must not count it again in 'clientError'.
-    const socket = req.socket as ProxiedSocket
-    socket[IN_PROGRESS] = res
-    res.once('close', () => {
-      if (socket[IN_PROGRESS] === res) socket[IN_PROGRESS] = undefined
-      stats.onServed(at, method, UNROUTABLE)
-    })
+    // Tracked like any request: a parse error in its unread body must not count it again in 'clientError'.
+    trackResponse(req, res, () => stats.onServed(at, method, UNROUTABLE))
     stats.onSkipped(at, method, UNROUTABLE, 'rejected')
     // An unread request body would be taken for the next request.
     if (hasBody(req)) res.setHeader('connection', 'close')
