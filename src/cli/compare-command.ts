@@ -50,6 +50,5 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return 0
   }
   const app = buildApp(configFromFlags(values), { receiver: true })
-  await app.listen()
   return runUntilSignal(app)
 }

@@ -16,6 +16,5 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const config = configFromFlags(values)
   const app = buildApp(config)
-  await app.listen()
   return runUntilSignal(app)
 }
