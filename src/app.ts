@@ -225,6 +225,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         inFlight: scheduler.inFlight,
         queued: scheduler.queued,
         compareQueued: compare.queued,
+        compareHeld: compare.held,
+        compareHeldOverflow: compare.heldOverflow,
         ...stats.toJSON(),
         store: recorder.stats(),
         noise: noise.stats(),

@@ -9,6 +9,8 @@ import type { PipelineStats } from '../stats.js'
 import type { PendingExchange } from '../mirror/pending-exchange.js'
 import type { ComparePolicy } from './policy.js'
 import { compareResponses } from './compare-responses.js'
+import { HeldExchanges, HOLD_MS } from './held-exchanges.js'
+import type { HeldExchange } from './held-exchanges.js'
 
 /** Where compared exchanges go (the store's Recorder). */
 export interface ComparedSink {
@@ -20,7 +22,14 @@ export interface ComparedSink {
  * NoiseCanceller). Noise is recorded per field, never as divergent.
  */
 export interface NoiseStage {
-  cancel(exchange: Exchange, policy: ComparePolicy, divergences: Divergence[]): { divergences: Divergence[]; noise: readonly Divergence[] }
+  cancel(
+    exchange: Exchange,
+    policy: ComparePolicy,
+    divergences: Divergence[],
+    opts?: { rejudge?: boolean },
+  ): { divergences: Divergence[]; noise: readonly Divergence[]; awaiting?: string[] }
+  /** True when the awaited fields' bounds are learned: a held exchange can be judged again. */
+  boundsKnown?(method: string, route: string, keys: readonly string[]): boolean
 }
 
 /** Called for each compared exchange (metrics, rollback monitor, tests), with what was classed as noise. */
@@ -37,6 +46,8 @@ export class CompareStage {
   #idle: (() => void)[] = []
   #observers: CompareObserver[] = []
   #noise: NoiseStage | undefined
+  #held = new HeldExchanges()
+  #holdTimer: NodeJS.Timeout | undefined
 
   constructor(sink: ComparedSink, stats: PipelineStats, maxQueue: number, noise?: NoiseStage) {
     this.#sink = sink
@@ -47,6 +58,16 @@ export class CompareStage {
 
   get queued(): number {
     return this.#queue.length
+  }
+
+  /** Exchanges waiting for a jitter bound before their noise verdict (held-exchanges.ts). */
+  get held(): number {
+    return this.#held.size
+  }
+
+  /** Held exchanges that found the hold full and kept their provisional verdict. */
+  get heldOverflow(): number {
+    return this.#held.overflow
   }
 
   observe(observer: CompareObserver): void {
@@ -72,15 +93,19 @@ export class CompareStage {
     }
   }
 
-  /** Resolves when the queue is empty. */
+  /** Resolves when the queue is empty and every held exchange is judged and recorded. */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve()
+    if (this.#queue.length === 0 && !this.#scheduled) {
+      this.#release(this.#held.takeAll())
+      return Promise.resolve()
+    }
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
   #run = (): void => {
     const batch = this.#queue.length > BATCH ? this.#queue.splice(0, BATCH) : this.#queue.splice(0)
     for (const exchange of batch) this.#compare(exchange)
+    this.#releaseReady()
     if (this.#queue.length > 0) {
       setImmediate(this.#run)
       return
@@ -88,6 +113,7 @@ export class CompareStage {
     this.#scheduled = false
     const waiters = this.#idle
     this.#idle = []
+    if (waiters.length > 0) this.#release(this.#held.takeAll())
     for (const resolve of waiters) resolve()
   }
 
@@ -99,14 +125,56 @@ export class CompareStage {
       // A comparison bug must never take the proxy down; record it as such.
       divergences = [{ kind: 'error', code: 'COMPARE_FAILED', message: (err as Error).message }]
     }
-    let noise: readonly Divergence[] = []
-    if (this.#noise !== undefined) {
+    const noise = this.#noise
+    if (noise === undefined) return this.#record(exchange, divergences, [])
+    try {
+      const result = noise.cancel(exchange, exchange.match.policy, divergences)
+      const awaiting = result.awaiting
+      if (awaiting !== undefined && noise.boundsKnown !== undefined) {
+        if (this.#held.add({ exchange, divergences, awaiting, heldAt: Date.now() })) return this.#armHoldTimer()
+      }
+      this.#record(exchange, result.divergences, result.noise)
+    } catch {
+      // A noise-stage bug must not hide anything: the rules' divergences stand.
+      this.#record(exchange, divergences, [])
+    }
+  }
+
+  /** Judges again, and records, the held exchanges whose bounds are now learned (or that waited long enough). */
+  #releaseReady(): void {
+    const noise = this.#noise
+    if (this.#held.size === 0 || noise?.boundsKnown === undefined) return
+    const known = noise.boundsKnown.bind(noise)
+    this.#release(this.#held.take((h) => known(h.exchange.request.method, h.exchange.route, h.awaiting), Date.now()))
+  }
+
+  #release(items: HeldExchange[]): void {
+    for (const { exchange, divergences } of items) {
       try {
-        ;({ divergences, noise } = this.#noise.cancel(exchange, exchange.match.policy, divergences))
+        const result = this.#noise!.cancel(exchange, exchange.match.policy, divergences, { rejudge: true })
+        this.#record(exchange, result.divergences, result.noise)
       } catch {
-        // A noise-stage bug must not hide anything: the rules' divergences stand.
+        this.#record(exchange, divergences, [])
       }
     }
+    if (this.#held.size === 0 && this.#holdTimer !== undefined) {
+      clearTimeout(this.#holdTimer)
+      this.#holdTimer = undefined
+    }
+  }
+
+  /** A quiet route teaches no bound: release its held exchanges after HOLD_MS even without traffic. */
+  #armHoldTimer(): void {
+    if (this.#holdTimer !== undefined) return
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined
+      this.#releaseReady()
+      if (this.#held.size > 0) this.#armHoldTimer()
+    }, HOLD_MS)
+    this.#holdTimer.unref()
+  }
+
+  #record(exchange: PendingExchange, divergences: Divergence[], noise: readonly Divergence[]): void {
     const compared: ComparedExchange = {
       id: exchange.id,
       at: exchange.at,

@@ -9,7 +9,10 @@
  * - numbers: noise when within k × the largest primary-vs-secondary
  *   difference seen there (k = magnitudeFactor); while fewer than
  *   magnitudeSamples differences were learned, this exchange's own
- *   secondary differing there is accepted instead (the bound is unknown yet);
+ *   secondary differing there is accepted instead, provisionally: the bound
+ *   is unknown yet, so awaitsBound() tells the compare stage to judge the
+ *   exchange again once it is learned (a jump in the first exchanges of a
+ *   route is not hidden for good by a lucky first jitter);
  * - anything else: noise when the format is kept (a UUID for a UUID, an ISO
  *   time for an ISO time) and noise there had that format, or when both
  *   formats were seen in the noise (a field that is sometimes null).
@@ -53,4 +56,17 @@ export function isNoiseShaped(op: string, a: unknown, b: unknown, ev: Evidence, 
   const known = (f: string) => (inEx?.formats.has(f) ?? false) || (learned?.formats.has(f) ?? false)
   if (fa === fb) return known(fa) || (learned?.formatsOverflow ?? false)
   return known(fa) && known(fb)
+}
+
+/**
+ * True when isNoiseShaped() accepted this numeric difference only because the
+ * field's bound is not learned yet: it lies beyond k × every magnitude known
+ * so far. Such an exchange is judged again when the bound is known.
+ */
+export function awaitsBound(a: unknown, b: unknown, ev: Evidence, opts: Pick<NoiseOptions, 'magnitudeFactor' | 'magnitudeSamples'>): boolean {
+  if (typeof a !== 'number' || typeof b !== 'number') return false
+  const inEx = ev.inExchange
+  if (inEx === undefined || !inEx.numeric || (ev.learned?.numeric ?? 0) >= opts.magnitudeSamples) return false
+  const bound = Math.max(ev.learned?.maxMagnitude ?? 0, inEx.magnitude)
+  return Math.abs(a - b) > opts.magnitudeFactor * bound
 }

@@ -28,19 +28,27 @@ import type { LearnedNoiseBatch } from '../store/learned-noise.js'
 import type { Recorder } from '../store/recorder.js'
 import { fieldKey, NoiseProfile, observe } from './noise-profile.js'
 import type { Observations, RouteNoise } from './noise-profile.js'
-import { isNoiseShaped } from './classify.js'
+import { awaitsBound, isNoiseShaped } from './classify.js'
 import type { Evidence } from './classify.js'
 import { resolveNoiseOptions } from './noise-options.js'
 import type { NoiseOptions } from './noise-options.js'
 import { extraHeaderDifferences, headerField, observeHeaders } from './header-noise.js'
 import { cancelBody, NOT_JSON, observeBody, parseBody } from './body-noise.js'
 import type { Parsed } from './body-noise.js'
+import type { ValueDiff } from './json-walk.js'
 import { noiseOnlyOutside } from './noise-fields.js'
 
 /** Divergences that remain, and the differences classed as noise (counted apart). */
 export interface CancelResult {
   divergences: Divergence[]
   noise: readonly Divergence[]
+  /**
+   * Field keys whose numeric difference was classed as noise only because
+   * the field's jitter bound is not learned yet (classify.ts awaitsBound).
+   * The compare stage holds the exchange and calls cancel() again, with
+   * `rejudge`, once boundsKnown() says the bound is learned.
+   */
+  awaiting?: string[]
 }
 
 export interface NoiseCancellerOptions extends Partial<NoiseOptions> {
@@ -88,7 +96,7 @@ export class NoiseCanceller {
    *   const { divergences, noise } = canceller.cancel(exchange, match.policy, compareResponses(p, c, match.policy))
    *   recorder.recordCompared({ ...exchange, divergences, rules }, { noise })
    */
-  cancel(ex: Exchange, policy: ComparePolicy, divergences: Divergence[]): CancelResult {
+  cancel(ex: Exchange, policy: ComparePolicy, divergences: Divergence[], { rejudge = false } = {}): CancelResult {
     const { primary: p, candidate: c } = ex
     const s = ex.secondary?.ok ? ex.secondary : undefined
     const known = this.profile.route(ex.request.method, ex.route)
@@ -105,12 +113,20 @@ export class NoiseCanceller {
     if (s !== undefined) obs = this.#observe(p, s, policy, primaryDoc)
     let result: CancelResult = { divergences, noise: [] }
     if (c.ok) result = this.#cancel(p, c, policy, divergences, { obs, known }, primaryDoc)
+    // A second judgement of a held exchange: what it taught is learned already.
+    if (rejudge) return result
     if (s !== undefined && obs !== undefined) {
       this.profile.learn(ex.request.method, ex.route, ex.at, obs)
       this.#stats.learned++
     }
     if (result.noise.length > 0) this.#stats.cancelled++
     return result
+  }
+
+  /** True when every awaited field of the route has its numeric bound learned. */
+  boundsKnown(method: string, route: string, keys: readonly string[]): boolean {
+    const known = this.profile.route(method, route)
+    return keys.every((key) => (known?.fields.get(key)?.numeric ?? 0) >= this.options.magnitudeSamples)
   }
 
   #observe(p: CapturedResponse, s: CapturedResponse, policy: ComparePolicy, primaryDoc: () => Parsed): Observations {
@@ -140,6 +156,13 @@ export class NoiseCanceller {
   ): CancelResult {
     const evidence = (key: string): Evidence => ({ inExchange: ctx.obs?.get(key), learned: ctx.known?.fields.get(key) })
     const opts = this.options
+    let awaiting: string[] | undefined
+    const bodyNoise = (key: string, v: ValueDiff): boolean => {
+      const ev = evidence(key)
+      if (!isNoiseShaped(v.op, v.a, v.b, ev, opts)) return false
+      if (awaitsBound(v.a, v.b, ev, opts)) (awaiting ??= []).push(key)
+      return true
+    }
     const headerNoise = (d: Extract<Divergence, { kind: 'header' }>) =>
       isNoiseShaped('header', d.primary, d.candidate, evidence(fieldKey(headerField(d.name), 'header')), opts)
     const out: Divergence[] = []
@@ -151,7 +174,7 @@ export class NoiseCanceller {
       } else if (d.kind === 'header') {
         ;(headerNoise(d) ? noise : out).push(d)
       } else if (d.kind === 'body' && 'ops' in d) {
-        this.#cancelBody(p, c, policy, d, evidence, orderOnlyOf(ctx), primaryDoc, out, noise)
+        this.#cancelBody(p, c, policy, d, bodyNoise, orderOnlyOf(ctx), primaryDoc, out, noise)
       } else {
         out.push(d)
       }
@@ -160,7 +183,9 @@ export class NoiseCanceller {
     // this exchange, or through what it taught on this route before.
     const learnedEnough = ctx.known !== undefined && ctx.known.exchanges >= opts.minSamples && opts.compareAllHeaders
     if (this.#allHeaders || learnedEnough) extraHeaderDifferences(p.headers, c.headers, policy, headerNoise, out, noise)
-    return { divergences: out, noise: noiseOnlyOutside(noise, out) }
+    const result: CancelResult = { divergences: out, noise: noiseOnlyOutside(noise, out) }
+    if (awaiting !== undefined) result.awaiting = awaiting
+    return result
   }
 
   #cancelBody(
@@ -168,7 +193,7 @@ export class NoiseCanceller {
     c: CapturedResponse,
     policy: ComparePolicy,
     d: Extract<Divergence, { kind: 'body'; ops: Operation[] }>,
-    evidence: (key: string) => Evidence,
+    isNoise: (key: string, v: ValueDiff) => boolean,
     orderOnly: ReadonlySet<string>,
     primaryDoc: () => Parsed,
     out: Divergence[],
@@ -180,7 +205,7 @@ export class NoiseCanceller {
     const cancelled =
       a === NOT_JSON || b === NOT_JSON
         ? null
-        : cancelBody(a, b, policy, (key, v) => isNoiseShaped(v.op, v.a, v.b, evidence(key), this.options), orderOnly)
+        : cancelBody(a, b, policy, isNoise, orderOnly)
     if (cancelled === null) {
       out.push(d)
       return

@@ -21,7 +21,13 @@ describe('numeric noise', () => {
 
   it('while the magnitude is being learned, only this exchange\'s own secondary vouches for a numeric difference', () => {
     const c = taught(3)
-    expect(cancel(c, exchange(side({ load: 1 }), side({ load: 2 }), side({ load: 1.001 }))).divergences).toEqual([])
+    const provisional = cancel(c, exchange(side({ load: 1 }), side({ load: 2 }), side({ load: 1.001 })))
+    expect(provisional.divergences).toEqual([])
+    // Far beyond every magnitude seen so far: the compare stage holds it until the bound is learned.
+    expect(provisional.awaiting).toEqual(['replace\u0000/load'])
+    expect(c.boundsKnown('GET', '/r/:id', provisional.awaiting!)).toBe(false)
+    // Within k × what this exchange's secondary shows: noise, nothing to wait for.
+    expect(cancel(c, exchange(side({ load: 1 }), side({ load: 1.003 }), side({ load: 1.001 }))).awaiting).toBeUndefined()
     // Learned only, bound not yet established: judged against k × what was seen.
     expect(keys(cancel(c, exchange(side({ load: 1 }), side({ load: 2 }))).divergences)).toEqual(['replace /load'])
   })
