@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
 import { request } from 'undici'
 import type { ServerResponse } from 'node:http'
 import { register as globalRegistry } from 'prom-client'
@@ -48,6 +49,11 @@ describe('GET /metrics', () => {
     expect(m.filter((s) => s.name === 'shadowdiff_compared_total')).toHaveLength(1)
     // The app's own registry, never prom-client's global one.
     expect(globalRegistry.getSingleMetric('shadowdiff_compared_total')).toBeUndefined()
+    expect(valueOf(m, 'shadowdiff_compare_held')).toBe(0)
+    // Every metric we export is documented under its name.
+    const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8')
+    const names = new Set(m.filter((s) => s.name.startsWith('shadowdiff_')).map((s) => s.name.replace(/_(bucket|sum|count)$/, '')))
+    expect([...names].filter((name) => !doc.includes('`' + name + '`'))).toEqual([])
   })
 
   it('shows the bounds at work: in-flight, queued and dropped by reason, read live at scrape time', async () => {
