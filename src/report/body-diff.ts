@@ -47,7 +47,8 @@ export function prettyBody(body: string | undefined, contentType?: string): Pret
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
+    // No prototype: a body's own "__proto__" key stays a key, not a prototype.
+    const out: Record<string, unknown> = Object.create(null)
     for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key])
     return out
   }

@@ -47,7 +47,8 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
     if (matches(path)) return REDACTED
     if (Array.isArray(value)) return value.map((v, i) => redactValue(v, [...path, String(i)]))
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {}
+      // No prototype: a body's own "__proto__" key stays a key, not a prototype.
+      const out: Record<string, unknown> = Object.create(null)
       for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, [...path, k])
       return out
     }

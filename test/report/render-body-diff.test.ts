@@ -9,6 +9,8 @@ describe('body diff', () => {
       text: '{\n  "a": {\n    "c": [\n      3\n    ],\n    "d": 2\n  },\n  "b": 1\n}',
       json: true,
     })
+    // A body's own "__proto__" key is shown, not turned into a prototype.
+    expect(prettyBody('{"__proto__":{"x":1},"a":1}', 'application/json').text).toContain('"__proto__"')
     expect(prettyBody('{"a":1,"b":', 'application/json')).toEqual({ text: '{"a":1,"b":', json: false })
     expect(prettyBody('hello', 'text/plain')).toEqual({ text: 'hello', json: false })
     expect(prettyBody(undefined)).toEqual({ text: '', json: false })

@@ -92,6 +92,12 @@ describe('redaction before storage', () => {
     expect(r.body(form, 'application/x-www-form-urlencoded; charset=utf-8').toString()).toBe('user=bob&password=[REDACTED]&api_key=[REDACTED]&x=%20')
   })
 
+  it('keeps a body\'s own "__proto__" key, and redacts under it', () => {
+    const r = compileRedactor({ bodyPointers: ['/**/password'] })
+    const body = Buffer.from('{"__proto__":{"password":"hunter2","n":1},"password":"p2"}')
+    expect(r.body(body, 'application/json').toString()).toBe('{"__proto__":{"password":"[REDACTED]","n":1},"password":"[REDACTED]"}')
+  })
+
   it('returns the original body bytes when nothing matched', () => {
     const r = compileRedactor({ bodyPointers: ['/password'] })
     const body = Buffer.from('{ "a" : 1 }')
