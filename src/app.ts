@@ -21,6 +21,7 @@ import { MirrorScheduler } from './mirror/mirror-scheduler.js'
 import { CompareStage } from './diff/compare-stage.js'
 import { createNoiseCanceller, type NoiseCanceller } from './noise/noise-canceller.js'
 import { createProxyServer } from './proxy/proxy-server.js'
+import { compileSecretPaths } from './store/redact-path.js'
 import { splitTrafficRouter } from './proxy/split-traffic-router.js'
 import { createReceiverServer } from './proxy/receiver-server.js'
 import { openDatabase } from './store/open-database.js'
@@ -74,7 +75,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     flushIntervalMs: config.store.flushIntervalMs,
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
-    redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery },
+    redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath },
     retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
     logger,
   })
@@ -146,6 +147,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     onSettled: compare.accept,
     pools,
     logger,
+    foldPath: config.store.redactPath.length > 0 ? compileSecretPaths(config.store.redactPath, 'store.redactPath').fold : undefined,
     onCandidateOutcome: (ok) => split.recordCandidate(ok),
   })
 

@@ -62,6 +62,8 @@ export interface Config {
     redactHeaders: string[]
     redactBody: string[]
     redactQuery: string[]
+    /** Path templates whose `:name` segments are hidden (src/store/redact-path.ts). */
+    redactPath: string[]
     retainDays: number
     maxDbMb: number
   }
@@ -122,6 +124,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     redactHeaders: [],
     redactBody: [],
     redactQuery: [],
+    redactPath: [],
     retainDays: 0,
     maxDbMb: 0,
   },
@@ -210,6 +213,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     redactHeaders: isStrList,
     redactBody: isStrList,
     redactQuery: isStrList,
+    redactPath: isStrList,
     retainDays: isNum(0, 36500),
     maxDbMb: isNum(0, 1e9),
   },

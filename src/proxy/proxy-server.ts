@@ -40,6 +40,8 @@ export interface ProxyDeps {
   onSettled: ExchangeListener
   pools: Record<ServingSide, Pool>
   logger: Logger
+  /** Hides secret path segments from rules and routes (store.redactPath; request-info.ts). */
+  foldPath?: (path: string) => string
   /** Feeds the rollback monitor with the outcome of candidate-served requests. */
   onCandidateOutcome?: CandidateOutcome
 }
@@ -86,7 +88,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
       // RFC 9112 §3.2.2: the host in an absolute-form target replaces Host.
       if (target.host !== null) req.headers.host = target.host
     }
-    const request = requestInfo(method, url, req.headers)
+    const request = requestInfo(method, url, req.headers, deps.foldPath)
     const match = deps.rules().match(request)
     const route = match.route
     let handler: ServedResponse | null = null
@@ -181,7 +183,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   )
   const tunnels = new UpgradeTunnels()
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers)).route
+    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers, deps.foldPath)).route
     // Served (tunnelled) and skipped, so the accounting closes for upgrades too.
     stats.onServed(Date.now(), req.method ?? 'GET', route)
     stats.onSkipped(Date.now(), req.method ?? 'GET', route, 'upgrade')

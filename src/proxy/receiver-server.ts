@@ -28,7 +28,7 @@ import { restoreGatewayCopy } from './gateway-copy.js'
 import type { ProxyDeps } from './proxy-server.js'
 
 /** What the receiver needs from the app: the proxy's dependencies minus the serving pools and router. */
-export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'scheduler' | 'onSettled' | 'logger'>
+export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'scheduler' | 'onSettled' | 'logger' | 'foldPath'>
 
 /**
  * A gateway copy: every side is called in the background and none serves a
@@ -69,7 +69,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
     const method = req.method ?? 'GET'
     const copy = restoreGatewayCopy(req)
     const url = copy.ok ? copy.url : (req.url ?? '/')
-    const request = requestInfo(method, url, req.headers)
+    const request = requestInfo(method, url, req.headers, deps.foldPath)
     const match = deps.rules().match(request)
     const route = match.route
     res.once('close', () => stats.onServed(at, method, route))
@@ -127,7 +127,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
   // Gateways do not mirror upgrades; refuse one plainly rather than hang.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const at = Date.now()
-    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers)).route
+    const route = deps.rules().match(requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers, deps.foldPath)).route
     stats.onServed(at, req.method ?? 'GET', route)
     stats.onSkipped(at, req.method ?? 'GET', route, 'upgrade')
     socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n')

@@ -5,6 +5,7 @@
  * throws at construction, naming it.
  */
 import { ConfigInvalid } from '../errors.js'
+import { compileSecretPaths } from './redact-path.js'
 import type { Divergence, HeaderMap, Operation } from '../types.js'
 
 export const REDACTED = '[REDACTED]'
@@ -19,6 +20,8 @@ export interface RedactOptions {
   bodyPointers?: readonly string[]
   /** Query parameter names (case-insensitive) whose values are hidden in the stored URL. */
   query?: readonly string[]
+  /** Path templates whose `:name` segments are hidden in the stored URL (redact-path.ts). */
+  paths?: readonly string[]
 }
 
 type Tokens = readonly string[]
@@ -37,7 +40,8 @@ export interface Redactor {
 export function compileRedactor(opts: RedactOptions = {}): Redactor {
   const headerNames = new Set([...DEFAULT_REDACT_HEADERS, ...(opts.headers ?? [])].map((h) => h.toLowerCase()))
   const queryNames = new Set((opts.query ?? []).map((q) => q.toLowerCase()))
-  const patterns = (opts.bodyPointers ?? []).map((p, i) => parsePointer(p, `redact.bodyPointers[${i}]`))
+  const redactPath = compileSecretPaths(opts.paths ?? [], 'store.redactPath').redact
+  const patterns = (opts.bodyPointers ?? []).map((p, i) => parsePointer(p, `store.redactBody[${i}]`))
   // Keys we can still find textually in a body that is not valid JSON (e.g. truncated).
   const literalKeys = [...new Set(patterns.map((t) => t[t.length - 1]).filter((k) => k !== undefined && k !== '*' && k !== '**'))]
   const formNames = new Set([...queryNames, ...literalKeys.map((k) => k.toLowerCase())])
@@ -82,8 +86,9 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
     },
     url(url) {
       const q = url.indexOf('?')
-      if (q < 0 || queryNames.size === 0) return url
-      return `${url.slice(0, q)}?${redactForm(url.slice(q + 1), queryNames)}`
+      const path = redactPath(q < 0 ? url : url.slice(0, q))
+      if (q < 0) return path
+      return `${path}?${queryNames.size === 0 ? url.slice(q + 1) : redactForm(url.slice(q + 1), queryNames)}`
     },
     body(body, contentType) {
       if (body.length === 0) return body

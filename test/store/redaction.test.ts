@@ -106,6 +106,6 @@ describe('redaction before storage', () => {
 
   it('throws ConfigInvalid on a body pointer that is not a JSON Pointer', () => {
     expect(() => compileRedactor({ bodyPointers: ['password'] })).toThrow(ConfigInvalid)
-    expect(() => compileRedactor({ bodyPointers: ['password'] })).toThrow(/redact\.bodyPointers\[0\] must be a JSON Pointer starting with '\/'.*got "password"/)
+    expect(() => compileRedactor({ bodyPointers: ['password'] })).toThrow(/store\.redactBody\[0\] must be a JSON Pointer starting with '\/'.*got "password"/)
   })
 })
