@@ -44,6 +44,9 @@ export async function runUntilSignal(app: App): Promise<number> {
     process.off('SIGTERM', onTerm)
     process.off('SIGINT', onInt)
     process.off('SIGHUP', onHup)
+    // The proxy may be listening already (the admin port was the one taken):
+    // release it and the database, or the process would never exit.
+    await app.close({ graceMs: 0 }).catch(() => {})
     throw err
   }
   return stopped
