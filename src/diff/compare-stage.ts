@@ -127,17 +127,18 @@ export class CompareStage {
     }
     const noise = this.#noise
     if (noise === undefined) return this.#record(exchange, divergences, [])
+    let result: ReturnType<NoiseStage['cancel']>
     try {
-      const result = noise.cancel(exchange, exchange.match.policy, divergences)
-      const awaiting = result.awaiting
-      if (awaiting !== undefined && noise.boundsKnown !== undefined) {
-        if (this.#held.add({ exchange, divergences, awaiting, heldAt: Date.now() })) return this.#armHoldTimer()
-      }
-      this.#record(exchange, result.divergences, result.noise)
+      result = noise.cancel(exchange, exchange.match.policy, divergences)
     } catch {
       // A noise-stage bug must not hide anything: the rules' divergences stand.
-      this.#record(exchange, divergences, [])
+      return this.#record(exchange, divergences, [])
     }
+    const awaiting = result.awaiting
+    if (awaiting !== undefined && noise.boundsKnown !== undefined && this.#held.add({ exchange, divergences, awaiting, heldAt: Date.now() })) {
+      return this.#armHoldTimer()
+    }
+    this.#record(exchange, result.divergences, result.noise)
   }
 
   /** Judges again, and records, the held exchanges whose bounds are now learned (or that waited long enough). */
@@ -150,12 +151,13 @@ export class CompareStage {
 
   #release(items: HeldExchange[]): void {
     for (const { exchange, divergences } of items) {
+      let result: ReturnType<NoiseStage['cancel']> = { divergences, noise: [] }
       try {
-        const result = this.#noise!.cancel(exchange, exchange.match.policy, divergences, { rejudge: true })
-        this.#record(exchange, result.divergences, result.noise)
+        result = this.#noise!.cancel(exchange, exchange.match.policy, divergences, { rejudge: true })
       } catch {
-        this.#record(exchange, divergences, [])
+        // As in #compare: the rules' divergences stand.
       }
+      this.#record(exchange, result.divergences, result.noise)
     }
     if (this.#held.size === 0 && this.#holdTimer !== undefined) {
       clearTimeout(this.#holdTimer)
