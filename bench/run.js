@@ -7,10 +7,12 @@
  *
  *   node bench/run.js [--quick] [--cases id,id] [--rounds N] [--write|--no-write]
  *   node bench/run.js --soak-stalled
+ *   node bench/run.js --sd-workers 2 --cases nginx-mirror,sd-off,sd-shadow   (experiment: N cluster workers)
  *
  * Environment: BENCH_DURATION (seconds per round, default 10), BENCH_WARMUP
  * (seconds, default 3), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
- * BENCH_THREADS (1), BENCH_UPSTREAM_WORKERS (1), BENCH_LOADGEN=autocannon.
+ * BENCH_THREADS (1), BENCH_UPSTREAM_WORKERS (1), BENCH_LOADGEN=autocannon,
+ * BENCH_SD_WORKERS (1; as --sd-workers).
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
@@ -19,7 +21,7 @@ import { CASES, GOALS, UPSTREAMS } from './lib/cases.js'
 import { loadGenerator } from './lib/load.js'
 import { ensureTool, versionOf } from './lib/apt.js'
 import { startProcess, rssTreeMb, cpuTreeSeconds } from './lib/proc.js'
-import { ROOT, shadowdiffUnavailable, settledStatus } from './lib/shadowdiff.js'
+import { ROOT, sdWorkers, shadowdiffUnavailable, settledStatus } from './lib/shadowdiff.js'
 import { PAYLOAD } from './lib/payload.js'
 import { summarize, caseTable, countersTable, evaluateGoals, goalsTable } from './lib/report.js'
 import { machineInfo } from './lib/machine.js'
@@ -35,9 +37,12 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
-    'soak-stalled': { type: 'boolean', default: false }
+    'soak-stalled': { type: 'boolean', default: false },
+    'sd-workers': { type: 'string' }
   }
 })
+// The node:cluster experiment (bench/experiments/cluster-serve.js): read by bench/lib/shadowdiff.js.
+if (flags['sd-workers'] !== undefined) process.env.BENCH_SD_WORKERS = String(positiveInt('--sd-workers', flags['sd-workers']))
 
 const settings = {
   durationS: seconds('BENCH_DURATION', flags.quick ? 3 : 10),
@@ -110,7 +115,8 @@ async function runBench () {
   const text = renderRun({ rows, goals, cases, nginx })
   process.stdout.write(`\n${text}\n`)
 
-  const full = cases.length === CASES.length && !flags.quick
+  // An experiment's table never replaces the recorded one unless asked (--write).
+  const full = cases.length === CASES.length && !flags.quick && sdWorkers() === 1
   const write = flags['no-write'] ? false : (flags.write ?? full)
   if (write) {
     replaceSection(join(ROOT, 'bench', 'RESULTS.md'), 'proxy', text)
@@ -183,7 +189,8 @@ function renderRun ({ rows, goals, cases, nginx }) {
     `Load: ${loadgen.describe('http://127.0.0.1:<port>/orders/1', settings)} per round; ` +
       `${settings.warmupS}s warm-up per case, then ${settings.rounds} interleaved rounds, median shown. ` +
       `Upstream: bench/upstreams.js, ${settings.upstreamWorkers} primary process(es), ${PAYLOAD.length}-byte JSON body. ` +
-      'The machine is shared with other work; compare ratios within this run.',
+      'The machine is shared with other work; compare ratios within this run.' +
+      (sdWorkers() > 1 ? ` EXPERIMENT: every shadowdiff case ran as ${sdWorkers()} node:cluster workers (bench/experiments/cluster-serve.js), one database each; CPU and RSS are those of all workers together, the counters below those of the one worker that answered /api/status.` : ''),
     '',
     caseTable(rows),
     '',

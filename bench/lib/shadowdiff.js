@@ -18,6 +18,14 @@ export const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url)
  */
 export const SHADOWDIFF_ROOT = resolve(process.env.BENCH_SHADOWDIFF_ROOT || ROOT)
 
+/**
+ * shadowdiff processes per case (BENCH_SD_WORKERS, `run.js --sd-workers N`):
+ * more than 1 runs the node:cluster experiment (bench/experiments/cluster-serve.js).
+ */
+export function sdWorkers () {
+  return Number(process.env.BENCH_SD_WORKERS ?? '1')
+}
+
 /** Why shadowdiff cannot run here (not built), or undefined when it can. */
 export function shadowdiffUnavailable () {
   if (!existsSync(join(SHADOWDIFF_ROOT, 'dist', 'cli', 'main.js'))) {
@@ -36,8 +44,9 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
   const port = await freePort()
   const adminPort = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-sd-'))
+  const workers = sdWorkers()
   const args = [
-    join(SHADOWDIFF_ROOT, 'bin', 'shadowdiff.js'), 'serve',
+    workers > 1 ? join(ROOT, 'bench', 'experiments', 'cluster-serve.js') : join(SHADOWDIFF_ROOT, 'bin', 'shadowdiff.js'), 'serve',
     '--primary', primary, '--candidate', candidate,
     '--port', String(port), '--admin-port', String(adminPort),
     '--db', join(dir, 'x.db'), ...extraArgs, '--log-level', 'warn'
@@ -47,6 +56,7 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
     // benchmark measures the default rule set, whatever the repository holds.
     cwd: dir,
     scratch: dir,
+    env: workers > 1 ? { SD_WORKERS: String(workers), SD_MAIN: join(SHADOWDIFF_ROOT, 'dist', 'cli', 'main.js') } : undefined,
     readyUrl: `http://127.0.0.1:${adminPort}/api/status`
   })
   await waitForHttp(`http://127.0.0.1:${port}/`)
@@ -54,7 +64,7 @@ export async function startShadowdiff ({ name, primary, candidate, extraArgs = [
   proc.adminPort = adminPort
   proc.dir = dir
   proc.command = [
-    'node bin/shadowdiff.js serve', '--primary <primary> --candidate <candidate> --port <p> --admin-port <a> --db <tmp>/x.db',
+    workers > 1 ? `SD_WORKERS=${workers} node bench/experiments/cluster-serve.js serve` : 'node bin/shadowdiff.js serve', '--primary <primary> --candidate <candidate> --port <p> --admin-port <a> --db <tmp>/x.db',
     ...extraArgs, '--log-level warn'
   ].join(' ')
   return proc
