@@ -160,7 +160,8 @@ export class NoiseCanceller {
     const bodyNoise = (key: string, v: ValueDiff): boolean => {
       const ev = evidence(key)
       if (!isNoiseShaped(v.op, v.a, v.b, ev, opts)) return false
-      if (awaitsBound(v.a, v.b, ev, opts)) (awaiting ??= []).push(key)
+      // Keys are folded pointers (`/items/*/weight`): one entry per field.
+      if (awaitsBound(v.a, v.b, ev, opts) && !(awaiting ??= []).includes(key)) awaiting.push(key)
       return true
     }
     const headerNoise = (d: Extract<Divergence, { kind: 'header' }>) =>
