@@ -6,7 +6,7 @@
  */
 import { runUntilSignal } from './run-until-signal.js'
 import { buildApp } from '../app.js'
-import { parseFlags } from './parse-flags.js'
+import { parseCommandFlags } from './parse-flags.js'
 import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
 
 // Where the receiver's meaning differs from serve's, aligned with SERVE_USAGE's columns.
@@ -44,11 +44,9 @@ Gateway configurations: docs/gateways.md.
 ${OPTIONS}`
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, SERVE_FLAGS)
-  if (values.help) {
-    console.log(COMPARE_USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, SERVE_FLAGS, COMPARE_USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const app = buildApp(configFromFlags(values), { receiver: true })
   return runUntilSignal(app)
 }

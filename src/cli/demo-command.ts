@@ -14,17 +14,15 @@ import { buildReport } from '../report/build-report.js'
 import { renderMarkdown } from '../report/render-markdown.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import { createLogger } from '../logger.js'
-import { parseFlags, int, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, int, type FlagSpec } from './parse-flags.js'
 import { DEMO_RULES, demoPaths, startDemoServices } from './demo-services.js'
 
 const FLAGS: FlagSpec = { requests: { type: 'string', short: 'n' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS)
-  if (values.help) {
-    console.log('Usage: shadowdiff demo [--requests N] [--out DIR]\n\n  --requests N   requests to drive (default 400)\n  --out DIR      where demo.md and demo.db go (default reports)')
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, FLAGS, 'Usage: shadowdiff demo [--requests N] [--out DIR]\n\n  --requests N   requests to drive (default 400)\n  --out DIR      where demo.md and demo.db go (default reports)')
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const count = int(values, 'requests', 1, 100_000) ?? 400
   const outDir = (values.out as string | undefined) ?? 'reports'
   mkdirSync(outDir, { recursive: true })

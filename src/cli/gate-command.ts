@@ -8,7 +8,7 @@ import type { GateThresholds } from '../report/report-types.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { ConfigInvalid, UsageError } from '../errors.js'
 import { readConfigFile } from './config-file.js'
-import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
 import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
 
@@ -52,11 +52,9 @@ export function gateConfigFrom(path: string | undefined): Partial<GateThresholds
 }
 
 export async function gateCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS)
-  if (values.help) {
-    console.log(USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const format = str(values, 'format') ?? 'text'
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got '${format}'`)
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }

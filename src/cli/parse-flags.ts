@@ -23,6 +23,21 @@ export function parseFlags(argv: string[], options: FlagSpec, allowPositionals =
   }
 }
 
+/**
+ * A command's flags, or undefined when `--help` was given: the usage is then
+ * printed and the command returns 0. Every command starts with it.
+ *
+ * @example
+ *   const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+ *   if (parsed === undefined) return 0
+ */
+export function parseCommandFlags(argv: string[], options: FlagSpec, usage: string, allowPositionals = false): ParsedFlags | undefined {
+  const parsed = parseFlags(argv, options, allowPositionals)
+  if (!parsed.values.help) return parsed
+  console.log(usage)
+  return undefined
+}
+
 export function str(values: ParsedFlags['values'], name: string): string | undefined {
   const v = values[name]
   return typeof v === 'string' ? v : undefined

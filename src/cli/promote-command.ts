@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js'
 import { parseSteps, parseDuration } from '../split/split-options.js'
 import type { PromotionStatus } from '../split/promotion-plan.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { ADMIN_FLAGS, ADMIN_USAGE, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
 
 const FLAGS: FlagSpec = {
@@ -42,11 +42,9 @@ ${ADMIN_USAGE}
 Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage.`
 
 export async function promoteCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS)
-  if (values.help) {
-    console.log(USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const admin = adminClient(values)
   const actions = ['continue', 'abort', 'status'].filter((a) => values[a])
   if (actions.length > 1) throw new UsageError(`choose one of --continue, --abort, --status, got ${actions.map((a) => `--${a}`).join(' and ')}`)

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js'
 import { buildReport } from '../report/build-report.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
 import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
 import { gateConfigFrom } from './gate-command.js'
@@ -36,11 +36,9 @@ ${noiseUsage()}`
 const DEFAULT_FILES: Partial<Record<ReportFormat, string>> = { html: 'reports/report.html', junit: 'reports/junit.xml' }
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS)
-  if (values.help) {
-    console.log(USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const format = (str(values, 'format') ?? 'json') as ReportFormat
   if (!REPORT_FORMATS.includes(format)) {
     throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got '${format}'`)

@@ -11,7 +11,7 @@ import { explainExchange } from '../rules/explain-exchange.js'
 import type { StoredExchange } from '../store/store-types.js'
 import type { RequestInfo, SideResult } from '../types.js'
 import { getExchange } from '../store/list-divergences.js'
-import { parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { sourcesFrom } from './source-flags.js'
 import { rulesSuggestCommand } from './rules-suggest.js'
 
@@ -36,12 +36,9 @@ export async function rulesCommand(argv: string[]): Promise<number> {
 }
 
 function check(argv: string[]): number {
-  const { values, positionals } = parseFlags(argv, { help: { type: 'boolean', short: 'h' } }, true)
-  if (values.help) {
-    console.log(USAGE)
-    return 0
-  }
-  const path = positionals[0] ?? 'rules'
+  const parsed = parseCommandFlags(argv, { help: { type: 'boolean', short: 'h' } }, USAGE, true)
+  if (parsed === undefined) return 0
+  const path = parsed.positionals[0] ?? 'rules'
   if (!existsSync(path)) throw new UsageError(`${path}: no such rule file or folder`)
   const problems = checkRules(path)
   if (problems.length === 0) {
@@ -57,11 +54,9 @@ function check(argv: string[]): number {
 const EXPLAIN_FLAGS: FlagSpec = { db: { type: 'string', multiple: true }, id: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
 
 function explain(argv: string[]): number {
-  const { values } = parseFlags(argv, EXPLAIN_FLAGS)
-  if (values.help) {
-    console.log(USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, EXPLAIN_FLAGS, USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const id = str(values, 'id')
   if (!id) throw new UsageError('--id: required (take one from `shadowdiff diffs`)')
   const exchange = getExchange(sourcesFrom(values), id)

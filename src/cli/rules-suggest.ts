@@ -11,7 +11,7 @@ import { checkRules, loadRuleSet } from '../rules/load-rules.js'
 import { readRecorded } from '../noise/suggest-input.js'
 import { suggestRules } from '../noise/suggest-rules.js'
 import { renderSuggestions } from '../noise/suggest-yaml.js'
-import { int, parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { int, parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
 
 export const SUGGEST_USAGE = `Usage: shadowdiff rules suggest [options]
@@ -40,11 +40,9 @@ const FLAGS: FlagSpec = {
 }
 
 export async function rulesSuggestCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS)
-  if (values.help) {
-    console.log(SUGGEST_USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, FLAGS, SUGGEST_USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const sources = sourcesFrom(values)
   const window = windowFrom(values)
   const out = str(values, 'out')

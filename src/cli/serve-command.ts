@@ -5,15 +5,13 @@
  */
 import { buildApp } from '../app.js'
 import { runUntilSignal } from './run-until-signal.js'
-import { parseFlags } from './parse-flags.js'
+import { parseCommandFlags } from './parse-flags.js'
 import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, SERVE_FLAGS)
-  if (values.help) {
-    console.log(SERVE_USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, SERVE_FLAGS, SERVE_USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const config = configFromFlags(values)
   const app = buildApp(config)
   return runUntilSignal(app)

@@ -3,7 +3,7 @@
  * `shadowdiff rollback` sends everyone back to the primary at once.
  */
 import { UsageError } from '../errors.js'
-import { num, parseFlags, str, type FlagSpec } from './parse-flags.js'
+import { num, parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { ADMIN_FLAGS, ADMIN_USAGE, adminClient } from './admin-client.js'
 
 const SPLIT_FLAGS: FlagSpec = {
@@ -25,11 +25,9 @@ const SPLIT_USAGE = `Usage: shadowdiff split [--mode shadow|split|candidate] [--
 ${ADMIN_USAGE}`
 
 export async function splitCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, SPLIT_FLAGS)
-  if (values.help) {
-    console.log(SPLIT_USAGE)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, SPLIT_FLAGS, SPLIT_USAGE)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const admin = adminClient(values)
   const next: Record<string, unknown> = {}
   const mode = str(values, 'mode')
@@ -49,11 +47,9 @@ export async function splitCommand(argv: string[]): Promise<number> {
 const ROLLBACK_FLAGS: FlagSpec = { ...ADMIN_FLAGS, cause: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
 
 export async function rollbackCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, ROLLBACK_FLAGS)
-  if (values.help) {
-    console.log(`Usage: shadowdiff rollback [--cause TEXT]\n\n  Sends every user back to the primary (shadow mode) for the next request.\n${ADMIN_USAGE}`)
-    return 0
-  }
+  const parsed = parseCommandFlags(argv, ROLLBACK_FLAGS, `Usage: shadowdiff rollback [--cause TEXT]\n\n  Sends every user back to the primary (shadow mode) for the next request.\n${ADMIN_USAGE}`)
+  if (parsed === undefined) return 0
+  const { values } = parsed
   const state = await adminClient(values).call('POST', '/api/rollback', { cause: str(values, 'cause') ?? 'rollback from the CLI' })
   console.log(JSON.stringify(state))
   return 0
