@@ -85,14 +85,23 @@ function runRecorder(w) {
   return { seconds, file, flushes: stats.flushes }
 }
 
-/** Rival: one row per exchange, but batched in the same transactions. */
-function runRowPerExchange(w) {
-  const file = fresh('row-per-exchange')
+/** A rival's database: a fresh file with the recorder's pragmas (WAL, synchronous NORMAL) and one table `ex`. */
+function rivalDatabase(name, columns) {
+  const file = fresh(name)
   const db = new Sqlite(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
-  db.exec('CREATE TABLE ex (id TEXT PRIMARY KEY, at INTEGER, method TEXT, route TEXT, primary_status INTEGER, candidate_status INTEGER, primary_ms REAL, candidate_ms REAL, divergences TEXT)')
-  const insert = db.prepare('INSERT INTO ex VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  db.exec(`CREATE TABLE ex (${columns.join(', ')})`)
+  const insert = db.prepare(`INSERT INTO ex VALUES (${columns.map(() => '?').join(', ')})`)
+  return { file, db, insert }
+}
+
+/** Rival: one row per exchange, but batched in the same transactions. */
+function runRowPerExchange(w) {
+  const { file, db, insert } = rivalDatabase('row-per-exchange', [
+    'id TEXT PRIMARY KEY', 'at INTEGER', 'method TEXT', 'route TEXT', 'primary_status INTEGER',
+    'candidate_status INTEGER', 'primary_ms REAL', 'candidate_ms REAL', 'divergences TEXT'
+  ])
   const write = db.transaction((batch) => {
     for (const ex of batch) {
       insert.run(ex.id, ex.at, ex.request.method, ex.route, ex.primary.status, ex.candidate.status, ex.primary.latencyMs, ex.candidate.latencyMs, ex.divergences.length ? JSON.stringify(ex.divergences) : null)
@@ -117,12 +126,7 @@ function runRowPerExchange(w) {
 
 /** Rival: one autocommit INSERT per exchange, what "never one write per request" forbids. */
 function runWritePerRequest(w) {
-  const file = fresh('write-per-request')
-  const db = new Sqlite(file)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.exec('CREATE TABLE ex (id TEXT PRIMARY KEY, at INTEGER, route TEXT, divergences TEXT)')
-  const insert = db.prepare('INSERT INTO ex VALUES (?, ?, ?, ?)')
+  const { file, db, insert } = rivalDatabase('write-per-request', ['id TEXT PRIMARY KEY', 'at INTEGER', 'route TEXT', 'divergences TEXT'])
   const start = process.hrtime.bigint()
   for (let i = 0; i < w.length; i++) {
     const ex = w.at(i)
