@@ -116,7 +116,7 @@ describe('fuzz: the diff engine', () => {
         expect(back.length === 0, 'symmetric').toBe(out.length === 0)
         const ops = out.find((d) => d.kind === 'body' && 'ops' in d) as { ops: jsonpatch.Operation[] } | undefined
         if (ops) {
-          const patched = jsonpatch.applyPatch(structuredClone(px), structuredClone(ops.ops), true, false).newDocument
+          const patched = jsonpatch.applyPatch(structuredClone(px), structuredClone(ops.ops), true, false, false).newDocument
           expect(patched).toEqual(py)
         }
       }),
