@@ -97,7 +97,13 @@ export class CaptureWriter {
   async #append(batch: Buffer[], size: number): Promise<boolean> {
     try {
       const fh = await this.#handle()
-      await fh.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, size))
+      const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, size)
+      // A write near a full disk can land in part without an error: write the rest, which then fails.
+      for (let done = 0; done < data.length; ) {
+        const { bytesWritten } = await fh.write(data, done, data.length - done)
+        if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' })
+        done += bytesWritten
+      }
       this.stats.bytes += size
       this.stats.written += batch.length
       return true
