@@ -29,7 +29,6 @@ export class Progress {
   #started: number
   #timer: NodeJS.Timeout | null = null
   #read: () => ProgressSnapshot
-  #drawn = false
 
   constructor(read: () => ProgressSnapshot, opts: ProgressOptions) {
     this.#read = read
@@ -46,12 +45,13 @@ export class Progress {
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer)
     this.#timer = null
-    if (this.#tty && this.#drawn) this.#out.write('\n')
+    // The final counts, on a line of their own (a CI log ends with them too).
+    this.#draw()
+    if (this.#tty) this.#out.write('\n')
   }
 
   #draw(): void {
     const line = formatProgress(this.#read(), this.#now() - this.#started)
-    this.#drawn = true
     this.#out.write(this.#tty ? `\r\x1b[K${line}` : `${line}\n`)
   }
 }

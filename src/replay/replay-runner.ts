@@ -130,7 +130,8 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
     compared: stats.compared,
     divergent: stats.divergent,
     errors: stats.candidateErrors + stats.skippedBy.primaryFailed,
-    fraction: input.totalBytes > 0 ? Math.min(1, input.bytesRead() / input.totalBytes) : null,
+    // With --limit the end is known exactly; otherwise the share of the file read (read-ahead makes it a little early).
+    fraction: opts.limit !== null ? Math.min(1, result.sent / opts.limit) : input.totalBytes > 0 ? Math.min(1, input.bytesRead() / input.totalBytes) : null,
   }))
 
   try {
