@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`shadowdiff ${command}: ${err.message}\nRun 'shadowdiff ${command} --help' for usage.`)
       return 2
     }
-    if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE', 'SHD_INPUT_UNREADABLE', 'SHD_INPUT_MALFORMED'].includes(err.code)) {
+    if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE', 'SHD_INPUT_UNREADABLE'].includes(err.code)) {
       console.error(`shadowdiff ${command}: ${err.message}`)
       return 2
     }
