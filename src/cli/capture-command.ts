@@ -32,10 +32,10 @@ Converts a capture file (serve --capture / compare --capture: one HAR request
 per line) to a standard format, record by record. --from also reads HAR and
 .gor files, so any of the three converts to any other.
 
-  --from FILE              the capture to convert (.ndjson, .har, .gor; .gz too)   required
+  --from FILE              the capture to convert: .ndjson, .har, .gor; .gz too (required)
   --from-format FORMAT     ndjson, har or gor, when the name does not say (default: sniffed)
-  --format FORMAT          har (HAR 1.2), gor (GoReplay's file format) or ndjson   required
-  --out FILE               where to write ('-' for stdout); a name ending in .gz is gzipped   required
+  --format FORMAT          har (HAR 1.2), gor (GoReplay's file format) or ndjson (required)
+  --out FILE               where to write ('-' for stdout); a name ending in .gz is gzipped (required)
   --strict                 stop at the first malformed record, exit 2 (default: report FILE:LINE, skip, count)
 
 Exit status: 0 written, 2 usage, unreadable input or (with --strict) a malformed record.`

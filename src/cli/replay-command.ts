@@ -67,10 +67,10 @@ Sends recorded requests to the primary and the candidate, compares both
 answers with the rules and noise handling of 'serve', records them in --db,
 prints the report summary and exits with the gate's verdict.
 
-  --from FILE              capture to replay: .ndjson (serve --capture), .har, .gor; .gz too   required
+  --from FILE              capture to replay: .ndjson (serve --capture), .har, .gor; .gz too (required)
   --format FORMAT          ndjson, har or gor, when the name does not say (default: sniffed)
-  --primary URL            the build the candidate is judged against                      required
-  --candidate URL          the build under test                                            required
+  --primary URL            the build the candidate is judged against (required)
+  --candidate URL          the build under test (required)
   --secondary URL          second instance of the primary's build, for noise cancellation
   --db PATH                SQLite file, replaced by each replay  (default ${DEFAULT_DB})
   --rules PATH             rule file or folder                (default ./rules if present)

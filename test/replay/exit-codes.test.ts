@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { tempDir } from '../helpers/proxy.js'
+import { runCli } from '../helpers/cli.js'
 import { captureLine, divergentSet, jsonService, replay, writeLines } from './replay-kit.js'
 
 const paths = (n: number) => Array.from({ length: n }, (_, i) => `/api/items/${i}`)
@@ -16,15 +17,17 @@ describe('replay exit codes', () => {
   it('exits 0 when the candidate answers like the primary, and prints the summary and the verdict', async () => {
     const primary = await jsonService()
     const candidate = await jsonService()
+    const secondary = await jsonService()
     const dir = tempDir()
     const file = writeLines(dir, 'captured.ndjson', paths(20).map((p) => captureLine('GET', `http://shop.example${p}`)))
-    const run = await replay(['--from', file, '--primary', primary.url, '--candidate', candidate.url, '--min-samples', '20'], { dir })
+    const run = await replay(['--from', file, '--primary', primary.url, '--candidate', candidate.url, '--secondary', secondary.url, '--min-samples', '20'], { dir })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^replay .*captured\.ndjson \(ndjson\): sent 20 in [\d.]+ s \(\d+\/s\), compared 20, divergent 0 \(0\.0%\), errors 0\n/)
     expect(run.stdout).toContain('  GET /api/items/:id: 0/20 divergent\n')
     expect(run.stdout).toMatch(/\nPASS: 20 compared, divergence 0\.0%/)
     expect(primary.received).toHaveLength(20)
     expect(candidate.received).toHaveLength(20)
+    expect(secondary.received).toHaveLength(20)
     expect(divergentSet(run.db)).toEqual([])
   })
 
@@ -40,6 +43,14 @@ describe('replay exit codes', () => {
     expect(fail.code, fail.stderr).toBe(1)
     expect(fail.stdout).toContain('  - GET /api/orders/:id: divergence 100.0% > 50.0% (1/1)')
     expect(divergentSet(fail.db)).toEqual(['GET /api/items/3', 'GET /api/orders/1'])
+    // The replay's database is a database like any other: diffs and gate read it unchanged.
+    const [diffs, gate] = await Promise.all([
+      runCli(['diffs', '--db', fail.db], { cwd: dir }),
+      runCli(['gate', '--db', fail.db, '--min-samples', '5', '--max-divergence', '0.5', '--max-endpoint-divergence', '0.5'], { cwd: dir }),
+    ])
+    expect(diffs.stdout.trim().split('\n').map((l) => JSON.parse(l).url).sort()).toEqual(['/api/items/3', '/api/orders/1'])
+    expect(gate.code).toBe(1)
+    expect(fail.stdout).toContain(gate.stdout.trim())
     expect(few.code).toBe(1)
     expect(few.stdout).toContain('too few samples: 11 compared < 100 required (minSamples)')
   })
