@@ -196,7 +196,9 @@ function replayConfig(values: ParsedFlags['values'], configPath: string | undefi
   input.mirror = mirror
   const noise = noiseFlags(values)
   if (Object.keys(noise).length > 0) input.noise = { ...((input.noise as Record<string, unknown>) ?? {}), ...noise }
-  // The capture, admin and split settings of a shared config file mean nothing to a replay.
+  // A config file shared with production's serve: its listeners, admin API, split and capture mean
+  // nothing to a replay (and a non-loopback adminHost would demand a token it does not need).
+  for (const key of ['host', 'port', 'adminHost', 'adminPort', 'adminToken', 'split', 'capture']) delete input[key]
   return validateConfig(input)
 }
 

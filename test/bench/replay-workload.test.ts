@@ -10,7 +10,8 @@ import { tempDir } from '../helpers/proxy.js'
 import { jsonService, replay } from '../replay/replay-kit.js'
 import { writeCapture } from '../../bench/lib/replay-workload.js'
 
-describe('bench replay workload', () => {
+// Each test runs the real CLI several times on a shared 2-core machine.
+describe('bench replay workload', { timeout: 120_000 }, () => {
   it('is valid capture lines that replay whole with --allow-unsafe', async () => {
     const dir = tempDir()
     const file = join(dir, 'captured.ndjson')

@@ -11,7 +11,8 @@ import { startProxy, tempDir } from '../helpers/proxy.js'
 import { runCli } from '../helpers/cli.js'
 import { divergentSet, jsonService, replay } from './replay-kit.js'
 
-describe('capture → export → replay', () => {
+// Each test runs the real CLI several times on a shared 2-core machine.
+describe('capture → export → replay', { timeout: 120_000 }, () => {
   it('the replay of the exported HAR flags the same requests as the live run', async () => {
     const differs = (method: string, path: string) => path === '/api/orders/2' || path.startsWith('/api/search') || (method === 'POST' && path === '/api/carts')
     const primary = await jsonService()

@@ -13,14 +13,18 @@ import { captureLine, divergentSet, jsonService, replay, writeLines } from './re
 
 const paths = (n: number) => Array.from({ length: n }, (_, i) => `/api/items/${i}`)
 
-describe('replay exit codes', () => {
+// Each test runs the real CLI several times on a shared 2-core machine.
+describe('replay exit codes', { timeout: 120_000 }, () => {
   it('exits 0 when the candidate answers like the primary, and prints the summary and the verdict', async () => {
     const primary = await jsonService()
     const candidate = await jsonService()
     const secondary = await jsonService()
     const dir = tempDir()
     const file = writeLines(dir, 'captured.ndjson', paths(20).map((p) => captureLine('GET', `http://shop.example${p}`)))
-    const run = await replay(['--from', file, '--primary', primary.url, '--candidate', candidate.url, '--secondary', secondary.url, '--min-samples', '20'], { dir })
+    // Production's config file, as it is: its listeners, admin API and capture are ignored, its gate applies.
+    const config = join(dir, 'shadowdiff.yaml')
+    writeFileSync(config, `adminHost: 0.0.0.0\nport: 80\ncapture: { file: ${join(dir, 'prod.ndjson')} }\ngate: { minSamples: 20 }\n`)
+    const run = await replay(['--from', file, '--primary', primary.url, '--candidate', candidate.url, '--secondary', secondary.url, '--config', config], { dir })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^replay .*captured\.ndjson \(ndjson\): sent 20 in [\d.]+ s \(\d+\/s\), compared 20, divergent 0 \(0\.0%\), errors 0\n/)
     expect(run.stdout).toContain('  GET /api/items/:id: 0/20 divergent\n')
@@ -77,7 +81,9 @@ describe('replay exit codes', () => {
       [['--from', good, '--primary', 'ftp://x', '--candidate', primary.url], /primary must be an http:\/\/ or https:\/\/ URL/],
       [['--from', good, '--primary', primary.url, '--candidate', primary.url, '--bogus'], /Unknown option '--bogus'/],
     ]
-    const runs = await Promise.all(cases.map(([args]) => replay(args, { dir })))
+    // Four at a time: thirteen processes at once would only fight over two cores.
+    const runs: Awaited<ReturnType<typeof replay>>[] = []
+    for (let i = 0; i < cases.length; i += 4) runs.push(...(await Promise.all(cases.slice(i, i + 4).map(([args]) => replay(args, { dir })))))
     runs.forEach((run, i) => {
       expect(run.code, `${cases[i][0].join(' ')}\n${run.stderr}`).toBe(2)
       expect(run.stderr).toMatch(cases[i][1])

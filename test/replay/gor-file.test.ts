@@ -66,7 +66,8 @@ function expectRecorded(seen: Seen[]): void {
   expect(put.body.equals(BINARY)).toBe(true)
 }
 
-describe('replaying GoReplay files', () => {
+// Each test runs the real CLI several times on a shared 2-core machine.
+describe('replaying GoReplay files', { timeout: 120_000 }, () => {
   it('plain, gzipped (.gor.gz) and sniffed (no extension): the same requests reach both sides; responses are skipped and counted', async () => {
     const dir = tempDir()
     const plain = join(dir, 'requests.gor')

@@ -65,7 +65,8 @@ afterAll(async () => {
   await browser?.close()
 })
 
-describe('replaying a HAR recorded by Chromium', () => {
+// Each test runs the real CLI several times on a shared 2-core machine.
+describe('replaying a HAR recorded by Chromium', { timeout: 120_000 }, () => {
   it('flags exactly the requests the candidate answers differently', async () => {
     const recorded = await startUpstream(shop(false))
     const dir = tempDir()
