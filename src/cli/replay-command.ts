@@ -113,10 +113,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (pathGlob !== undefined && !pathGlob.startsWith('/') && !pathGlob.startsWith('*')) throw new UsageError(`--filter-path: expected a path glob starting with '/', e.g. '/api/**', got '${pathGlob}'`)
   const extra = strs(values, 'header').map(headerFlag)
 
-  // A replay's database holds that replay only: the gate must judge this run, not an earlier one.
-  for (const suffix of ['', '-wal', '-shm']) rmSync(config.db + suffix, { force: true })
-  if (!existsSync(dirname(config.db))) mkdirSync(dirname(config.db), { recursive: true })
-
   const logger = createLogger(config.logLevel)
   let shown = 0
   let progress: Progress | null = null
@@ -144,6 +140,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
         extra,
         strict: values.strict === true,
         signal: abort.signal,
+        // A replay's database holds that replay only: the gate must judge this run, not an earlier one.
+        // Replaced once the capture has opened, so a mistyped --from leaves the last replay's in place.
+        beforeRecording() {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(config.db + suffix, { force: true })
+          if (!existsSync(dirname(config.db))) mkdirSync(dirname(config.db), { recursive: true })
+        },
         onMalformed(where, problem) {
           if (shown++ < SHOWN_MALFORMED) process.stderr.write(`${where}: ${problem}\n`)
           else if (shown === SHOWN_MALFORMED + 1) process.stderr.write(`replay: more malformed records: counted, not shown\n`)

@@ -49,6 +49,8 @@ export interface ReplayOptions extends ReplayFilterOptions, ReplayHeaderOptions 
   onMalformed(where: string, problem: string): void
   /** Set to stop sending (SIGINT): in-flight exchanges finish and are recorded. */
   signal?: AbortSignal
+  /** Called once the input is open, before the database is (the command replaces it there). */
+  beforeRecording?(): void
 }
 
 export interface ReplayResult {
@@ -97,6 +99,7 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
   const started = Date.now()
   const input = await openRecords(opts.file, opts.format)
   const { config } = opts
+  opts.beforeRecording?.()
   const { stats, rules, recorder, scheduler, compare } = buildPipeline(config, logger)
   const fold = config.store.redactPath.length > 0 ? compileSecretPaths(config.store.redactPath, 'store.redactPath').fold : undefined
   const sides: readonly Side[] = Object.freeze(config.secondary === null ? ['primary', 'candidate'] : ['primary', 'candidate', 'secondary'])
