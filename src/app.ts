@@ -27,6 +27,8 @@ import { createReceiverServer } from './proxy/receiver-server.js'
 import { openDatabase } from './store/open-database.js'
 import { Recorder } from './store/recorder.js'
 import { buildAdminServer } from './admin/admin-server.js'
+import type { RedactOptions } from './store/redact.js'
+import { CaptureSink } from './capture/capture-sink.js'
 import { buildReport } from './report/build-report.js'
 import { TrafficMode } from './split/traffic-mode.js'
 import { persistTraffic } from './split/promotion-store.js'
@@ -50,6 +52,8 @@ export interface App {
   traffic: TrafficMode
   split: SplitRouter
   promotion: Promotion
+  /** The capture file's writer (capture.file), or null when nothing is captured. */
+  capture: CaptureSink | null
   /** Listens on the configured ports (0 picks a free one); returns both base URLs. */
   listen(): Promise<{ proxyUrl: string; adminUrl: string }>
   /** Waits until every mirror has settled, every comparison is done, and the store has flushed. */
@@ -65,9 +69,24 @@ export interface BuildOptions {
   receiver?: boolean
 }
 
-export function buildApp(config: Config, opts: BuildOptions = {}): App {
-  const logger = opts.logger ?? createLogger(config.logLevel)
-  const startedAt = new Date()
+/**
+ * The comparison pipeline every command shares: rules, the mirror scheduler,
+ * the compare stage with noise cancellation, and the recorder in front of
+ * the database. `serve` and `compare` put a server in front of it; `replay`
+ * feeds it from a capture file (src/replay/replay-runner.ts), so a replay is
+ * compared and recorded exactly as live traffic is.
+ */
+export interface Pipeline {
+  stats: PipelineStats
+  rules: RulesReloader
+  db: ReturnType<typeof openDatabase>
+  recorder: Recorder
+  scheduler: MirrorScheduler
+  noise: NoiseCanceller
+  compare: CompareStage
+}
+
+export function buildPipeline(config: Config, logger: Logger): Pipeline {
   const stats = new PipelineStats()
   const rules = new RulesReloader(config.rules, logger)
   const db = openDatabase(config.db)
@@ -75,7 +94,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     flushIntervalMs: config.store.flushIntervalMs,
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
-    redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath },
+    redact: redactOptions(config),
     retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
     logger,
   })
@@ -94,6 +113,19 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
   )
   const noise = createNoiseCanceller(recorder, { ...config.noise, secondary: config.secondary !== null })
   const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise)
+  return { stats, rules, db, recorder, scheduler, noise, compare }
+}
+
+/** The store's redaction settings: the recorder and the capture file hide the same secrets. */
+export function redactOptions(config: Config): RedactOptions {
+  return { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath }
+}
+
+export function buildApp(config: Config, opts: BuildOptions = {}): App {
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  const startedAt = new Date()
+  const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger)
+  const capture = config.capture.file === null ? null : new CaptureSink(config.capture, redactOptions(config), logger)
   const servingPool = (origin: string) =>
     new Pool(origin, {
       connections: config.proxy.connections,
@@ -149,6 +181,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     logger,
     foldPath: config.store.redactPath.length > 0 ? compileSecretPaths(config.store.redactPath, 'store.redactPath').fold : undefined,
     onCandidateOutcome: (ok) => split.recordCandidate(ok),
+    capture: capture ?? undefined,
   })
 
   const app: App = {
@@ -165,6 +198,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     traffic,
     split,
     promotion,
+    capture,
     async listen() {
       proxy.listen(config.port, config.host)
       await once(proxy, 'listening')
@@ -182,6 +216,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       await scheduler.drain()
       await compare.drain()
       recorder.flush()
+      await capture?.flush()
     },
     async close({ graceMs = 10_000 } = {}) {
       rules.close()
@@ -208,7 +243,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         await compare.drain()
       }
       await app.admin.close()
-      await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close()])
+      await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close(), capture?.close()])
       recorder.close()
       logger.info(stats.toJSON(), 'shadowdiff stopped')
     },
@@ -233,6 +268,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         store: recorder.stats(),
         noise: noise.stats(),
         rules: rules.status(),
+        ...(capture !== null && { capture: capture.stats() }),
       }
     },
   }

@@ -67,6 +67,22 @@ export interface Config {
     retainDays: number
     maxDbMb: number
   }
+  /**
+   * A bounded, redacted sample of the requests seen, one HAR 1.2 request
+   * per NDJSON line (src/capture), for `shadowdiff replay` in CI.
+   */
+  capture: {
+    /** The capture file; null captures nothing. */
+    file: string | null
+    /** Percentage of eligible requests written, 0–100 (deterministic, like mirror.sample). */
+    sample: number
+    /** The file's size cap in bytes; 0 for none. At the cap the capture stops, or rotates with `rotate`. */
+    maxBytes: number
+    /** At maxBytes, move the file to FILE.1 (replacing an older one) and start anew, instead of stopping. */
+    rotate: boolean
+    /** Methods captured; others are counted and left out. */
+    methods: string[]
+  }
   /** Gate thresholds as given; unset ones take DEFAULT_THRESHOLDS (src/gate/thresholds.ts). */
   gate: Partial<GateThresholds>
   /**
@@ -127,6 +143,13 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     redactPath: [],
     retainDays: 0,
     maxDbMb: 0,
+  },
+  capture: {
+    file: null,
+    sample: 100,
+    maxBytes: 0,
+    rotate: false,
+    methods: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
   },
   gate: {},
   noise: { ...NOISE_DEFAULTS },
@@ -217,6 +240,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     retainDays: isNum(0, 36500),
     maxDbMb: isNum(0, 1e9),
   },
+  capture: { file: isStrOrNull, sample: isNum(0, 100), maxBytes: isInt(0), rotate: isBool, methods: isMethods },
   gate: isGate,
   // One check per option, from the noise stage's own validator, so the two never disagree.
   noise: Object.fromEntries(Object.keys(NOISE_DEFAULTS).map((key): [string, Check] => [key, (v) => noiseOptionProblem(key, v)])),
@@ -282,6 +306,7 @@ export function validateConfig(input: Record<string, unknown>): Config {
   if (problems.length > 0) throw new ConfigInvalid(problems.join('; '))
   const config = merged as unknown as Config
   config.mirror.methods = config.mirror.methods.map((m) => m.toUpperCase())
+  config.capture.methods = config.capture.methods.map((m) => m.toUpperCase())
   const split = config.split
   if (split.stickyHeader && split.stickyCookie) {
     throw new ConfigInvalid(`split.stickyHeader and split.stickyCookie are mutually exclusive, got both ('${split.stickyHeader}', '${split.stickyCookie}')`)

@@ -51,6 +51,8 @@ export const ConfigInvalid = defineError('SHD_CONFIG_INVALID', 'Invalid config: 
 export const UsageError = defineError('SHD_USAGE', '%s')
 export const RulesInvalid = defineError('SHD_RULES_INVALID', 'Invalid rules:\n%s')
 export const DatabaseUnavailable = defineError('SHD_DB_UNAVAILABLE', 'Cannot open database %s: %s')
+// Capture files read by `replay` and `capture export`.
+export const InputUnreadable = defineError('SHD_INPUT_UNREADABLE', 'Cannot read %s: %s')
 export const PrimaryUnreachable = defineError('SHD_PRIMARY_UNREACHABLE', 'Bad Gateway: primary unreachable (%s)', 502)
 export const PrimaryTimeout = defineError('SHD_PRIMARY_TIMEOUT', 'Gateway Timeout: primary did not answer in time', 504)
 export const PrimaryBadResponse = defineError('SHD_PRIMARY_BAD_RESPONSE', 'Bad Gateway: primary sent an invalid response (%s)', 502)

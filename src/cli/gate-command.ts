@@ -4,6 +4,7 @@
  */
 import { buildReport } from '../report/build-report.js'
 import { formatVerdict } from '../gate/format-verdict.js'
+import { gateExitCode } from '../gate/exit-code.js'
 import type { GateThresholds } from '../report/report-types.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { ConfigInvalid, UsageError } from '../errors.js'
@@ -61,5 +62,5 @@ export async function gateCommand(argv: string[]): Promise<number> {
   const noise = reportNoiseOptions(values, str(values, 'config'))
   const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict) + '\n')
-  return verdict.ok ? 0 : 1
+  return gateExitCode(verdict)
 }

@@ -14,6 +14,8 @@ import { demoCommand } from './demo-command.js'
 import { promoteCommand } from './promote-command.js'
 import { rollbackCommand, splitCommand } from './split-command.js'
 import { AdminApiError } from './admin-client.js'
+import { replayCommand } from './replay-command.js'
+import { captureCommand } from './capture-command.js'
 
 export const USAGE = `Usage: shadowdiff <command> [options]
 
@@ -24,6 +26,8 @@ Commands:
   diffs     print divergent exchanges as NDJSON
   gate      pass/fail verdict for CI (exit 0 pass, 1 fail, 2 usage)
   rules     check | explain: validate rule files, explain one recorded exchange
+  replay    replay a capture (ours, HAR, .gor) against primary and candidate, compare, gate
+  capture   export: convert a capture file to HAR 1.2 or GoReplay's format
   demo      a self-contained tour: two sample services, traffic, report, gate
   split     show or set who serves users: shadow, split (weight %), candidate
   promote   progressive promotion: step weights up, gate each step, roll back on failure
@@ -38,6 +42,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   diffs: diffsCommand,
   gate: gateCommand,
   rules: rulesCommand,
+  replay: replayCommand,
+  capture: captureCommand,
   demo: demoCommand,
   split: splitCommand,
   promote: promoteCommand,
@@ -67,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`shadowdiff ${command}: ${err.message}\nRun 'shadowdiff ${command} --help' for usage.`)
       return 2
     }
-    if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE'].includes(err.code)) {
+    if (err instanceof ShadowdiffError && ['SHD_RULES_INVALID', 'SHD_DB_UNAVAILABLE', 'SHD_INPUT_UNREADABLE'].includes(err.code)) {
       console.error(`shadowdiff ${command}: ${err.message}`)
       return 2
     }

@@ -30,6 +30,9 @@ export const SERVE_FLAGS: FlagSpec = {
   'served-by-header': { type: 'string' },
   'retain-days': { type: 'string' },
   'max-db-mb': { type: 'string' },
+  capture: { type: 'string' },
+  'capture-sample': { type: 'string' },
+  'capture-max-bytes': { type: 'string' },
   ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -59,6 +62,9 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --served-by-header NAME  response header naming the side   (default x-shadowdiff-served-by)
   --retain-days N          prune stored divergences older than N days (0 = keep)
   --max-db-mb N            prune oldest divergences above this size (0 = no cap)
+  --capture FILE           write a redacted sample of the requests, one HAR request per line (off)
+  --capture-sample PERCENT share of requests captured, 0–100  (default 100)
+  --capture-max-bytes N    capture file cap; stop there (capture.rotate: rotate) (default 0 = no cap)
 ${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
@@ -103,8 +109,13 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values['retain-days'] !== undefined) store.retainDays = num(values, 'retain-days', 0, 36500)
   if (values['max-db-mb'] !== undefined) store.maxDbMb = num(values, 'max-db-mb', 0, 1e9)
 
+  const capture = section('capture')
+  if (values.capture !== undefined) capture.file = str(values, 'capture')
+  if (values['capture-sample'] !== undefined) capture.sample = num(values, 'capture-sample', 0, 100)
+  if (values['capture-max-bytes'] !== undefined) capture.maxBytes = int(values, 'capture-max-bytes', 0)
+
   Object.assign(section('noise'), noiseFlags(values))
 
-  for (const name of ['mirror', 'split', 'store', 'noise']) if (Object.keys(input[name] as object).length === 0) delete input[name]
+  for (const name of ['mirror', 'split', 'store', 'capture', 'noise']) if (Object.keys(input[name] as object).length === 0) delete input[name]
   return validateConfig(input)
 }

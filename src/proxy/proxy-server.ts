@@ -29,6 +29,7 @@ import { requestInfo } from './request-info.js'
 import { requestTarget } from './request-target.js'
 import type { TrafficRouter } from './traffic-router.js'
 import { proxyUpgrade, UpgradeTunnels } from './upgrade.js'
+import type { CaptureSink } from '../capture/capture-sink.js'
 
 export interface ProxyDeps {
   config: Config
@@ -44,6 +45,8 @@ export interface ProxyDeps {
   foldPath?: (path: string) => string
   /** Feeds the rollback monitor with the outcome of candidate-served requests. */
   onCandidateOutcome?: CandidateOutcome
+  /** The capture file (capture.file): takes a reference to each request, never waits (src/capture). */
+  capture?: CaptureSink
 }
 
 /**
@@ -113,6 +116,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     const headers = forwardHeaders(req, id)
 
     const proceed = (body: RequestBody): void => {
+      deps.capture?.offer(at, method, url, req, body)
       // An unmirrored request already has its one outcome (notMirrored or sampledOut).
       if (body.kind === 'too-large') {
         if (mirrored) stats.onSkipped(at, method, route, 'rejected')

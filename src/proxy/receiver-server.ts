@@ -28,7 +28,7 @@ import { restoreGatewayCopy } from './gateway-copy.js'
 import type { ProxyDeps } from './proxy-server.js'
 
 /** What the receiver needs from the app: the proxy's dependencies minus the serving pools and router. */
-export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'scheduler' | 'onSettled' | 'logger' | 'foldPath'>
+export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'scheduler' | 'onSettled' | 'logger' | 'foldPath' | 'capture'>
 
 /**
  * A gateway copy: every side is called in the background and none serves a
@@ -90,12 +90,14 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
       stats.onSkipped(at, method, route, 'sampledOut')
     }
     if (!mirrored) {
-      req.resume()
+      if (deps.capture === undefined) req.resume()
+      else deps.capture.offerUnread(at, method, url, req, config.mirror.maxBodyBytes, config.proxy.maxRequestBytes)
       answer(res, copy.id)
       return
     }
 
     const proceed = (body: RequestBody): void => {
+      deps.capture?.offer(at, method, url, req, body)
       if (body.kind === 'too-large') {
         stats.onSkipped(at, method, route, 'rejected')
         res.setHeader('connection', 'close')

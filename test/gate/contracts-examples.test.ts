@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { request } from 'undici'
@@ -18,6 +19,7 @@ import { parseFlags } from '../../src/cli/parse-flags.js'
 import { SERVE_FLAGS, configFromFlags } from '../../src/cli/serve-options.js'
 import { ROOT, runCli } from '../helpers/cli.js'
 import { recordTraffic, same, scratchDir, startShadow, type Started } from './record-traffic.js'
+import { jsonService } from '../replay/replay-kit.js'
 
 type Doc = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -221,45 +223,88 @@ describe('examples/flagger-canary.yaml against a running shadowdiff', () => {
 
 describe('examples/github-actions.yaml', () => {
   const workflow = () => load('github-actions.yaml')[0]
-  const runs = (job: string) => (workflow().jobs[job].steps as Doc[]).map((s) => s.run ?? '').join('\n')
+  const steps = (job: string) => workflow().jobs[job].steps as Doc[]
+  const runs = (job: string) => steps(job).map((s) => s.run ?? '').join('\n')
+  const step = (job: string, name: string) => steps(job).find((s) => s.name === name)!
 
-  it('posts the Markdown report to the step summary and the PR, and gates last', () => {
+  it('gates with one replay step, installs from a packed tarball, and reports after the gate whatever it said', () => {
     const w = workflow()
     expect(Object.keys(w.on)).toEqual(['pull_request', 'workflow_dispatch'])
     expect(w.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' })
-    const steps = w.jobs.shadow.steps as Doc[]
-    expect(steps.at(-1)).toEqual({ name: 'Gate', run: 'shadowdiff gate --config shadowdiff.yaml' })
-    const all = runs('shadow')
-    expect(all).toContain('cat reports/shadowdiff.md >> "$GITHUB_STEP_SUMMARY"')
+    const all = runs('replay')
+    // shadowdiff is not on the registry: never `npm install shadowdiff@…`.
+    expect(all).not.toMatch(/npm install (--global )?shadowdiff@/)
+    expect(step('replay', 'Install shadowdiff').run).toMatch(/^npm ci\nnpm pack\nnpm install --global \.\/shadowdiff-\*\.tgz\n/)
+    const gate = step('replay', 'Replay recorded traffic and gate')
+    expect(gate.if).toBeUndefined()
+    expect(gate.run).toMatch(/^set -o pipefail\nshadowdiff replay --from traffic\/captured\.ndjson /)
+    expect(gate.run).toContain('--report md --out "$GITHUB_STEP_SUMMARY"')
+    // Every step whose status a pipe decides says pipefail.
+    for (const job of ['replay', 'staging-gate']) {
+      for (const s of steps(job)) if (/\|\s*(tee|jq)\b/.test(s.run ?? '')) expect(s.run, s.name).toMatch(/^set -o pipefail\n/)
+    }
+    // The reports, the comment and the upload run after a failing gate too; only cancellation skips them.
+    const all_ = steps('replay')
+    const after = all_.slice(all_.findIndex((s) => s.name === gate.name) + 1)
+    expect(after.map((s) => s.name)).toEqual(['Write the reports', 'Comment on the pull request', 'Upload the reports'])
+    for (const s of after) expect(s.if, s.name).toBe('${{ !cancelled() }}')
     expect(all).toMatch(/gh pr comment "\$\{\{ github\.event\.pull_request\.number \}\}" --body-file reports\/shadowdiff\.md --edit-last --create-if-none/)
-    expect(all).toContain('kill -TERM')
-    // Steps after a failure still report; only cancellation skips them.
-    for (const s of steps.slice(steps.findIndex((x) => x.name === 'Stop shadowdiff'), -1)) expect(s.if, s.name).toBe('${{ !cancelled() }}')
   })
 
-  it('its serve line is accepted, and its report and gate lines run as written on a recorded database', async () => {
-    const serveLine = runs('shadow').split('\n').find((l) => l.trim().startsWith('shadowdiff serve'))!
-    const serveArgs = serveLine.trim().split(/\s+/).slice(2, serveLine.trim().split(/\s+/).indexOf('>'))
-    const cwd = join(dir, 'workflow')
-    mkdirSync(cwd)
-    copyFileSync(join(EXAMPLES, 'shadowdiff.yaml'), join(cwd, 'shadowdiff.yaml'))
-    const config = configFromFlags(parseFlags(serveArgs.map((a) => (a === 'shadowdiff.yaml' ? join(cwd, a) : a)), SERVE_FLAGS).values, {})
-    expect(config).toMatchObject({ primary: 'http://127.0.0.1:3000', candidate: 'http://127.0.0.1:3001', db: './shadowdiff.db', adminPort: 8081 })
+  it('npm pack of this checkout holds the binary and the build the install step puts on the PATH', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { name: string; files: { path: string }[] }[]
+    expect(packed.name).toBe('shadowdiff')
+    const files = packed.files.map((f) => f.path)
+    expect(files).toEqual(expect.arrayContaining(['bin/shadowdiff.js', 'dist/cli/main.js', 'dist/cli/replay-command.js', 'package.json']))
+  })
 
-    // What the proxy would have recorded: enough equal traffic for the example's minSamples (200).
-    const db = await recordTraffic(dir, 'workflow-run', { requests: { '/api/users/1': 120, '/api/orders/7': 90 }, primary: same, candidate: same })
-    copyFileSync(db, join(cwd, 'shadowdiff.db'))
-    const lines = runs('shadow')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => /^shadowdiff (report|gate) /.test(l))
-    expect(lines).toHaveLength(4)
-    const results = await Promise.all(lines.map((l) => runCli(l.split(/\s+/).slice(1), { cwd })))
-    results.forEach((r, i) => expect(r.code, `${lines[i]}\n${r.stderr}`).toBe(0))
+  it('its replay and report steps run as written: exit 0 on an equal candidate, 1 on a divergent one (through tee)', async () => {
+    const cwd = join(dir, 'workflow')
+    mkdirSync(join(cwd, 'traffic'), { recursive: true })
+    mkdirSync(join(cwd, 'bin'))
+    copyFileSync(join(EXAMPLES, 'shadowdiff.yaml'), join(cwd, 'shadowdiff.yaml'))
+    writeFileSync(join(cwd, 'bin', 'shadowdiff'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'shadowdiff.js')}" "$@"\n`, { mode: 0o755 })
+    // traffic/captured.ndjson as production's shadowdiff writes it: 210 requests through serve --capture (the example's minSamples is 200).
+    const production = await startShadow(dir, 'wf-capture', { primary: same, candidate: same }, { capture: { file: join(cwd, 'traffic', 'captured.ndjson') } })
+    for (let i = 0; i < 210; i += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, j) => {
+          const res = await request(`${production.proxyUrl}/api/${(i + j) % 3 === 0 ? 'orders/7' : 'users/1'}`, { headers: { authorization: 'Bearer production-secret' } })
+          await res.body.dump()
+        }),
+      )
+    }
+    await production.close()
+    expect(readFileSync(join(cwd, 'traffic', 'captured.ndjson'), 'utf8')).not.toContain('production-secret')
+    const [primary, twin, changed] = await Promise.all([jsonService(), jsonService(), jsonService((_m, path) => path === '/api/orders/7')])
+    const script = (candidate: string) =>
+      [step('replay', 'Replay recorded traffic and gate').run, step('replay', 'Write the reports').run]
+        .join('\n')
+        .replaceAll('http://127.0.0.1:3000', primary.url)
+        .replaceAll('http://127.0.0.1:3001', candidate)
+    const bash = (text: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn('bash', ['-e', '-c', text], { cwd, env: { ...process.env, PATH: `${join(cwd, 'bin')}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: join(cwd, 'summary.md'), CI_API_TOKEN: 'ci-token' } })
+        let out = ''
+        child.stdout.on('data', (c) => (out += c))
+        child.stderr.on('data', (c) => (out += c))
+        child.on('close', (code) => resolve({ code, out }))
+      })
+    const pass = await bash(script(twin.url))
+    expect(pass.code, pass.out).toBe(0)
+    expect(readFileSync(join(cwd, 'summary.md'), 'utf8')).toMatch(/^## ✅ shadowdiff: PASS\n/)
+    expect(readFileSync(join(cwd, 'replay.log'), 'utf8')).toMatch(/\nPASS: 210 compared/)
     expect(readFileSync(join(cwd, 'reports/shadowdiff.md'), 'utf8')).toMatch(/^## ✅ shadowdiff: PASS\n/)
     expect(existsSync(join(cwd, 'reports/report.html'))).toBe(true)
     expect(readFileSync(join(cwd, 'reports/junit.xml'), 'utf8')).toContain('failures="0"')
-    expect(results.at(-1)!.stdout).toMatch(/^PASS: 210 compared/)
+    // The fresh token replaced the redacted one on both sides.
+    expect(new Set([...primary.received, ...twin.received].map((r) => r.headers.authorization))).toEqual(new Set(['Bearer ci-token']))
+
+    // The gate step alone, on a divergent candidate: replay exits 1 and pipefail carries it past tee.
+    const fail = await bash(script(changed.url).split('\n').filter((l) => !l.startsWith('shadowdiff report')).join('\n'))
+    expect(fail.code, fail.out).toBe(1)
+    expect(readFileSync(join(cwd, 'summary.md'), 'utf8')).toMatch(/^## ❌ shadowdiff: FAIL\n/)
   })
 
   it('the staging job reads /reports/latest.md and /api/gate the way its curl | jq lines expect', async () => {
