@@ -89,6 +89,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       maxQueue: config.mirror.maxQueue,
       timeoutMs: config.mirror.timeoutMs,
       captureBytes: config.diff.captureBytes,
+      maxResponseBytes: config.mirror.maxResponseBytes,
     },
     stats,
   )
