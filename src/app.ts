@@ -108,6 +108,7 @@ export function buildPipeline(config: Config, logger: Logger): Pipeline {
       maxQueue: config.mirror.maxQueue,
       timeoutMs: config.mirror.timeoutMs,
       captureBytes: config.diff.captureBytes,
+      maxResponseBytes: config.mirror.maxResponseBytes,
     },
     stats,
   )

@@ -37,6 +37,11 @@ export interface Config {
     timeoutMs: number
     /** Request bodies above this are served but not mirrored. */
     maxBodyBytes: number
+    /**
+     * Response bytes a mirrored side may send at most; beyond, the call is
+     * cut and recorded as `error` `BODY_TOO_LARGE` (src/mirror/capture-handler.ts).
+     */
+    maxResponseBytes: number
   }
   proxy: {
     /** Primary timeout (headers and between body chunks), in milliseconds. */
@@ -122,6 +127,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     maxQueue: 512,
     timeoutMs: 5_000,
     maxBodyBytes: 1024 * 1024,
+    maxResponseBytes: 16 * 1024 * 1024,
   },
   proxy: {
     timeoutMs: 30_000,
@@ -226,6 +232,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     maxQueue: isInt(0),
     timeoutMs: isInt(1),
     maxBodyBytes: isInt(0),
+    maxResponseBytes: isInt(0),
   },
   proxy: { timeoutMs: isInt(1), maxRequestBytes: isInt(0), connections: isInt(1), headersTimeoutMs: isInt(1) },
   diff: { captureBytes: isInt(0), maxQueue: isInt(1) },

@@ -35,8 +35,14 @@ export interface CapturedResponse {
   size: number
   /** True when `body` holds the whole body. */
   complete: boolean
-  /** SHA-256 (hex) of the full body, set only when the body exceeded the capture cap. */
+  /** SHA-256 (hex) of the full body, set only when the body exceeded the capture cap (of the bytes read, when `cut`). */
   sha256?: string
+  /**
+   * Set when the mirror stopped reading this body before its end, and why
+   * (src/mirror/capture-handler.ts): `size` is then the bytes read, not the
+   * body's length. Such a body is never compared: it is `BODY_TOO_LARGE`.
+   */
+  cut?: string
   /** Time from request start to the end of the body, in milliseconds. */
   latencyMs: number
 }

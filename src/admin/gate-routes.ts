@@ -20,11 +20,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
-import { BadRequest } from '../errors.js'
+import type { Readable } from 'node:stream'
+import { BadRequest, RequestTooLarge } from '../errors.js'
 import type { GateThresholds, GateVerdict } from '../report/report-types.js'
 import { THRESHOLD_KEYS, thresholdKey, thresholdOverrides } from '../gate/threshold-overrides.js'
 import { liveReport } from './report-routes.js'
-import { bearerToken, tokenMatches, unauthorized, type TokenInBodyConfig } from './admin-auth.js'
+import { isHeaderAuthenticated, tokenMatches, unauthorized, type TokenInBodyConfig } from './admin-auth.js'
 
 type Query = Record<string, string | undefined>
 
@@ -70,23 +71,26 @@ export function registerGateRoutes(admin: FastifyInstance, app: App): void {
   // rest of the admin API keeps fastify's strict parsers.
   admin.register(async (scope) => {
     scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
-      try {
-        done(null, parseFlaggerPayload(body as string))
-      } catch (err) {
-        done(err as Error, undefined)
-      }
+    // Never fails the request itself: what was wrong with the body is kept
+    // for preValidation, which answers 401 before it if the caller is not
+    // authenticated (an unauthenticated bad body must not learn 400 or 413).
+    scope.addContentTypeParser('*', (request, payload, done) => {
+      readBounded(payload, request.headers['content-length'], BODY_LIMIT, (body) => done(null, body))
     })
 
-    // Flagger sends no headers: the admin token may come as metadata.token (admin-auth.ts skips these routes).
     const token = app.config.adminToken
-    if (token) {
-      scope.addHook('preHandler', async (request: FastifyRequest<{ Body: FlaggerPayload | undefined }>, reply) => {
-        const given = bearerToken(request) ?? metadataToken(request.body)
-        if (!tokenMatches(token, given)) return unauthorized(reply)
-        return undefined
-      })
-    }
+    scope.addHook('preValidation', async (request: FastifyRequest<{ Body: FlaggerPayload | ReadBody | undefined }>, reply) => {
+      const read = request.body as ReadBody | undefined
+      // Flagger sends no headers: without one (onRequest refused a wrong one), the token is metadata.token.
+      if (token && !isHeaderAuthenticated(request) && !tokenMatches(token, metadataToken(read?.payload))) return unauthorized(reply)
+      if (read?.problem) {
+        // The body may not have been read to its end.
+        reply.header('connection', 'close')
+        throw read.problem
+      }
+      request.body = read?.payload
+      return undefined
+    })
     const config: TokenInBodyConfig = { tokenInBody: true }
 
     scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger', { config }, async (request, reply) => {
@@ -111,6 +115,48 @@ export interface FlaggerPayload {
   namespace?: string
   phase?: string
   metadata?: Record<string, unknown>
+}
+
+/** What the bounded reader made of a body: the payload, or what was wrong with it. */
+interface ReadBody {
+  payload?: FlaggerPayload
+  problem?: Error
+}
+
+/**
+ * Reads at most `limit` bytes of a body and parses it as Flagger's payload.
+ * Beyond the limit (by Content-Length, or as it streams) it stops reading at
+ * once: the rest is never read, and the answer closes the connection.
+ */
+function readBounded(stream: Readable, contentLength: string | undefined, limit: number, done: (body: ReadBody) => void): void {
+  if (Number(contentLength) > limit) return done({ problem: new RequestTooLarge(limit) })
+  const chunks: Buffer[] = []
+  let received = 0
+  const finish = (body: ReadBody) => {
+    stream.off('data', onData)
+    stream.off('end', onEnd)
+    stream.off('error', onError)
+    done(body)
+  }
+  const onData = (chunk: Buffer) => {
+    received += chunk.length
+    if (received > limit) {
+      stream.pause()
+      return finish({ problem: new RequestTooLarge(limit) })
+    }
+    chunks.push(chunk)
+  }
+  const onEnd = () => {
+    try {
+      finish({ payload: parseFlaggerPayload(Buffer.concat(chunks, received).toString('utf8')) })
+    } catch (err) {
+      finish({ problem: err as Error })
+    }
+  }
+  const onError = (err: Error) => finish({ problem: new BadRequest(`body: ${err.message}`) })
+  stream.on('data', onData)
+  stream.on('end', onEnd)
+  stream.on('error', onError)
 }
 
 /** An empty body is fine (curl -X POST); anything else must be a JSON object. */

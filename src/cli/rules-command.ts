@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import { UsageError } from '../errors.js'
-import { checkRules, loadRuleSet } from '../rules/load-rules.js'
+import { checkRules, formatProblem, loadRuleSet } from '../rules/load-rules.js'
 import { explainExchange } from '../rules/explain-exchange.js'
 import type { StoredExchange } from '../store/store-types.js'
 import type { RequestInfo, SideResult } from '../types.js'
@@ -46,7 +46,7 @@ function check(argv: string[]): number {
     console.log(`${path}: ${set.size} rule${set.size === 1 ? '' : 's'} OK (${set.sources.length} file${set.sources.length === 1 ? '' : 's'})`)
     return 0
   }
-  for (const p of problems) console.error(`${p.file}:${p.line}: ${p.key}: ${p.message}`)
+  for (const p of problems) console.error(formatProblem(p))
   console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} found`)
   return 2
 }

@@ -16,6 +16,12 @@ const NOT_JSON = Symbol('not json')
 
 /** Appends the body divergence of two captured responses, if any, to `out`. */
 export function compareBodies(p: CapturedResponse, c: CapturedResponse, policy: ComparePolicy, out: Divergence[]): void {
+  if (p.cut !== undefined || c.cut !== undefined) {
+    // The mirror stopped reading (capture-handler.ts): no hash covers the whole body.
+    const message = [p.cut && `primary ${p.cut}`, c.cut && `candidate ${c.cut}`].filter(Boolean).join('; ')
+    out.push({ kind: 'error', code: 'BODY_TOO_LARGE', message })
+    return
+  }
   if (!p.complete || !c.complete) {
     // Only the first bytes were kept: compare what the capture measured.
     const hp = p.sha256 ?? sha256(p.body)

@@ -3,6 +3,7 @@
  * exchange. Built by src/rules, applied by src/diff. Compiled once per rule
  * set, never per request.
  */
+import type { LinearRegex } from '../rules/linear-regex.js'
 
 /** A compiled JSON Pointer pattern (`*` one key or index, `**` any depth). */
 export interface PointerPattern {
@@ -19,7 +20,8 @@ export interface PointerPattern {
 }
 
 export interface TextPolicy {
-  replace: { pattern: RegExp; replacement: string }[]
+  /** Rules compile LinearRegex (linear time); a RegExp is for policies built in code. */
+  replace: { pattern: RegExp | LinearRegex; replacement: string }[]
   trim: boolean
   collapseWhitespace: boolean
 }

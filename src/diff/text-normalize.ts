@@ -19,8 +19,10 @@ import type { TextPolicy } from './policy.js'
 export function normalizeText(text: string, policy: TextPolicy): string {
   let out = text
   for (const r of policy.replace) {
-    r.pattern.lastIndex = 0
-    out = out.replace(r.pattern, r.replacement)
+    if (r.pattern instanceof RegExp) {
+      r.pattern.lastIndex = 0
+      out = out.replace(r.pattern, r.replacement)
+    } else out = r.pattern.replaceAll(out, r.replacement)
   }
   if (policy.collapseWhitespace) {
     out = out.replace(/[ \t\f\v\r]*\n\s*/g, '\n').replace(/[ \t\f\v\r]+/g, ' ')

@@ -1,10 +1,24 @@
 /**
- * An undici dispatch handler that reads a mirrored side's whole response into
- * a bounded capture and reports one SideResult, whatever happens: answer,
- * refusal, reset, garbage or timeout. It never throws and never touches the
- * client: mirrors run on their own pool with their own deadline (Traefik
- * gives mirrors a non-cancellable context and a black-hole writer for the
- * same reason: the client's fate and the mirror's must not be tied).
+ * An undici dispatch handler that reads a mirrored side's response into a
+ * bounded capture and reports one SideResult, whatever happens: answer,
+ * refusal, reset, garbage, timeout or a body it will not read. It never
+ * throws and never touches the client: mirrors run on their own pool with
+ * their own deadline (Traefik gives mirrors a non-cancellable context and a
+ * black-hole writer for the same reason: the client's fate and the mirror's
+ * must not be tied).
+ *
+ * How much of a body is read (issue 18: an endless candidate body used to be
+ * read and hashed until the deadline, on the event loop that serves clients):
+ * - up to the capture cap (`diff.captureBytes`), always: kept for the diff;
+ * - beyond it, only what an exact comparison needs: while the body is not
+ *   longer than the primary's (the bodies are compared by SHA-256 and size,
+ *   so a longer one differs whatever its bytes). Until the primary's length
+ *   is known, the call is paused (no bytes read, no CPU spent);
+ * - never more than `mirror.maxResponseBytes`.
+ * Past that the call is aborted, which destroys its connection, and the side
+ * answers with `cut` set: recorded as `error` `BODY_TOO_LARGE`. The CPU a
+ * mirror spends on a body is therefore bounded by the primary's own body and
+ * by the byte budget, never by what the candidate sends.
  */
 import type { Dispatcher } from 'undici'
 import type { HeaderMap, SideResult } from '../types.js'
@@ -16,19 +30,44 @@ class MirrorTimeout extends Error {
   code = 'SHD_MIRROR_TIMEOUT'
 }
 
+class MirrorBodyCut extends Error {
+  code = 'SHD_MIRROR_BODY_CUT'
+}
+
+/** What a mirrored side's body may not outgrow: the primary's, once known (PendingExchange). */
+export interface ReferenceBody {
+  /** The primary's body length; null while it has not answered; -1 when it failed. */
+  primarySize(): number | null
+  whenPrimarySettled(listener: () => void): void
+}
+
+export interface CaptureLimits {
+  /** Bytes kept for comparison (`diff.captureBytes`). */
+  captureBytes: number
+  /** Bytes read at most, whatever the primary sent (`mirror.maxResponseBytes`). */
+  maxBytes: number
+}
+
 export class CaptureHandler implements Dispatcher.DispatchHandler, Expiring {
   deadline = Infinity
   #started: number
   #capture: BodyCapture
+  #limits: CaptureLimits
+  #reference: ReferenceBody | null
   #status = 0
   #headers: HeaderMap = {}
   #controller: Dispatcher.DispatchController | null = null
+  #paused = false
+  /** Bytes read but not pushed into the capture (only when cutting at the cap). */
+  #extra = 0
   #deadlines: DeadlineSweeper
   #done: ((result: SideResult) => void) | null
 
-  constructor(captureBytes: number, deadlines: DeadlineSweeper, done: (result: SideResult) => void) {
+  constructor(limits: CaptureLimits, reference: ReferenceBody | null, deadlines: DeadlineSweeper, done: (result: SideResult) => void) {
     this.#started = performance.now()
-    this.#capture = new BodyCapture(captureBytes)
+    this.#capture = new BodyCapture(limits.captureBytes)
+    this.#limits = limits
+    this.#reference = reference
     this.#deadlines = deadlines
     this.#done = done
   }
@@ -51,8 +90,19 @@ export class CaptureHandler implements Dispatcher.DispatchHandler, Expiring {
     this.#headers = headers
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#done === null) return
+    const cap = this.#limits.captureBytes
+    const size = this.#capture.size
+    if (size <= cap && size + chunk.length > cap && this.#longerThanPrimary(size + chunk.length)) {
+      // Crossing the cap with a body already longer than the primary's: keep
+      // the capture's share and cut, without hashing what is known to differ.
+      this.#capture.push(chunk.subarray(0, cap - size))
+      this.#extra = size + chunk.length - cap
+      return this.#checkLength(controller)
+    }
     this.#capture.push(chunk)
+    if (this.#capture.size > cap) this.#checkLength(controller)
   }
 
   onResponseEnd(): void {
@@ -61,6 +111,47 @@ export class CaptureHandler implements Dispatcher.DispatchHandler, Expiring {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.#finish({ ok: false, code: classifyUpstreamError(err), message: err.message, latencyMs: performance.now() - this.#started })
+  }
+
+  #longerThanPrimary(read: number): boolean {
+    const primary = this.#reference?.primarySize() ?? null
+    return primary !== null && read > primary
+  }
+
+  /** Past the capture cap: go on only while the bytes could still equal the primary's. */
+  #checkLength(controller: Dispatcher.DispatchController): void {
+    const read = this.#capture.size + this.#extra
+    if (read > this.#limits.maxBytes) return this.#cut(controller, `more than mirror.maxResponseBytes (${this.#limits.maxBytes} bytes)`)
+    if (this.#reference === null) return
+    const primary = this.#reference.primarySize()
+    if (primary === -1) return this.#cut(controller, 'the primary failed, nothing to compare with')
+    if (primary !== null) {
+      if (read > primary) this.#cut(controller, `longer than the primary's ${primary} bytes`)
+      return
+    }
+    if (this.#paused) return
+    // The primary is still answering: read nothing more until its length is known.
+    this.#paused = true
+    controller.pause()
+    this.#reference.whenPrimarySettled(() =>
+      // Not from inside the primary's own parser callback: undici's HTTP/1
+      // parser must not be resumed while another one is executing.
+      setImmediate(() => {
+        this.#paused = false
+        if (this.#done === null) return
+        this.#checkLength(controller)
+        if (this.#done !== null && !this.#paused) controller.resume()
+      }),
+    )
+  }
+
+  #cut(controller: Dispatcher.DispatchController, why: string): void {
+    const read = this.#capture.size + this.#extra
+    const result = this.#capture.result(this.#status, this.#headers, this.#started)
+    this.#finish(result.ok ? { ...result, size: read, complete: false, cut: `body cut after ${read} bytes: ${why}` } : result)
+    // Aborting a call whose body is streaming destroys its connection: the
+    // rest of the body is never read.
+    controller.abort(new MirrorBodyCut(why))
   }
 
   #finish(result: SideResult): void {

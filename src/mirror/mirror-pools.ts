@@ -1,14 +1,14 @@
 /**
  * How mirrored calls reach their upstreams: undici pools of their own, one
  * per side, so a slow side can never take the connections that serve
- * clients. Each call reads the whole answer into a bounded capture
- * (capture-handler.ts) under one deadline shared by a single timer
+ * clients. Each call reads the answer into a bounded capture, never more
+ * of a body than the comparison needs (capture-handler.ts), under one deadline shared by a single timer
  * (deadline-sweeper.ts), and reports exactly one SideResult, whatever
  * happens. The scheduler decides what is sent and bounds it.
  */
 import { Pool, type Dispatcher } from 'undici'
 import type { Side, SideResult } from '../types.js'
-import { CaptureHandler } from './capture-handler.js'
+import { CaptureHandler, type CaptureLimits, type ReferenceBody } from './capture-handler.js'
 import { DeadlineSweeper } from './deadline-sweeper.js'
 
 /** One request to one mirrored side. */
@@ -19,6 +19,8 @@ export interface MirrorCall {
   /** Flat [name, value …] list (forward-headers.ts). */
   headers: string[]
   body: Buffer | null
+  /** The exchange whose primary body bounds this side's (null for the primary itself). */
+  reference: ReferenceBody | null
 }
 
 /** Where each side of a mirror goes and how long a call may take. */
@@ -30,21 +32,25 @@ export interface MirrorPoolOptions {
   connections: number
   timeoutMs: number
   captureBytes: number
+  /** Response bytes read per call at most (capture-handler.ts). */
+  maxResponseBytes: number
 }
 
 export class MirrorPools {
   #opts: MirrorPoolOptions
   #pools: Partial<Record<Side, Pool>> = {}
   #deadlines: DeadlineSweeper
+  #limits: CaptureLimits
 
   constructor(opts: MirrorPoolOptions) {
     this.#opts = opts
+    this.#limits = { captureBytes: opts.captureBytes, maxBytes: opts.maxResponseBytes }
     this.#deadlines = new DeadlineSweeper(opts.timeoutMs)
   }
 
   /** Sends `call`; `done` is called exactly once with its result. */
   send(call: MirrorCall, done: (result: SideResult) => void): void {
-    const handler = new CaptureHandler(this.#opts.captureBytes, this.#deadlines, done)
+    const handler = new CaptureHandler(this.#limits, call.reference, this.#deadlines, done)
     const options: Dispatcher.DispatchOptions = {
       path: call.path,
       method: call.method as Dispatcher.HttpMethod,

@@ -19,6 +19,7 @@ export interface MirrorSchedulerOptions {
   maxQueue: number
   timeoutMs: number
   captureBytes: number
+  maxResponseBytes: number
 }
 
 export class MirrorScheduler {
@@ -104,7 +105,9 @@ export class MirrorScheduler {
 
   /** `settled` is called once when this side has a result (answer, error or timeout). */
   #dispatch(exchange: PendingExchange, side: Side, settled: () => void): void {
-    const call = { side, method: exchange.request.method, path: exchange.request.url, headers: exchange.headers, body: exchange.requestBody }
+    // Every side but the primary is bounded by the primary's body (capture-handler.ts).
+    const reference = side === 'primary' ? null : exchange
+    const call = { side, method: exchange.request.method, path: exchange.request.url, headers: exchange.headers, body: exchange.requestBody, reference }
     this.#pools.send(call, (result) => {
       if (this.#destroying && !result.ok && !exchange.abandoned) {
         // Recording our own cancellation as a candidate error would count

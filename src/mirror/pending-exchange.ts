@@ -28,6 +28,7 @@ export class PendingExchange implements Exchange {
   abandoned = false
   #waiting: number
   #onSettled: ExchangeListener
+  #onPrimary: (() => void)[] = []
 
   constructor(
     id: string,
@@ -53,7 +54,33 @@ export class PendingExchange implements Exchange {
   }
 
   settle(side: Side, result: SideResult): void {
-    this[side] = result
+    this.keep(side, result)
     if (--this.#waiting === 0) this.#onSettled(this)
+  }
+
+  /**
+   * The primary's body length once it has answered, for a mirrored side
+   * that must not read more than it (capture-handler.ts): null while the
+   * primary has not answered, -1 when it failed.
+   */
+  primarySize(): number | null {
+    const p = this.primary as SideResult | undefined
+    if (p === undefined) return null
+    return p.ok ? p.size : -1
+  }
+
+  /** Calls `listener` once the primary has a result (at once if it has). */
+  whenPrimarySettled(listener: () => void): void {
+    if (this.primarySize() !== null) listener()
+    else this.#onPrimary.push(listener)
+  }
+
+  /** Stores a side's result; subclasses that settle differently call it too. */
+  protected keep(side: Side, result: SideResult): void {
+    this[side] = result
+    if (side !== 'primary' || this.#onPrimary.length === 0) return
+    const listeners = this.#onPrimary
+    this.#onPrimary = []
+    for (const listener of listeners) listener()
   }
 }

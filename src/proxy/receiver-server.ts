@@ -46,7 +46,7 @@ class ReceivedExchange extends PendingExchange {
   }
 
   override settle(side: Side, result: SideResult): void {
-    this[side] = result
+    this.keep(side, result)
     if (--this.#left === 0) this.#listener(this)
   }
 }

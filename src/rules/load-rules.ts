@@ -4,7 +4,7 @@
  * on SIGHUP, on file change or on POST /api/rules/reload and keep the old
  * set when the new one is invalid.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { RulesInvalid } from '../errors.js'
 import type { RuleProblem, RuleSet } from './types.js'
@@ -82,28 +82,62 @@ function buildRules(docs: { file: string; text: string }[]): { ruleSet: RuleSet;
   return { ruleSet: new CompiledRuleSet(docs.map((d) => d.file), rules), problems }
 }
 
+/** What a path is, in words, for an error that says what was expected instead. */
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)'
+  if (st.isSocket()) return 'a socket'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isDirectory()) return 'a folder'
+  return 'not a regular file'
+}
+
+/**
+ * Reads one rule file, refusing anything but a regular file. Opened with
+ * O_NONBLOCK and checked on the open descriptor, so a FIFO, socket or device
+ * (or one swapped in after a stat) can never block the read: `rules check`
+ * and `serve` used to hang on a FIFO.
+ */
+function readRegularFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const st = fstatSync(fd)
+    if (!st.isFile()) throw new Error(`it is ${kindOf(st)}; expected a regular rule file (.yaml, .yml or .json)`)
+    return readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
 function readRuleFiles(path: string): { docs: { file: string; text: string }[]; problems: RuleProblem[] } {
   const problems: RuleProblem[] = []
   const docs: { file: string; text: string }[] = []
   const read = (file: string) => {
     try {
-      docs.push({ file, text: readFileSync(file, 'utf8') })
+      docs.push({ file, text: readRegularFile(file) })
     } catch (err) {
       problems.push({ file, line: 0, key: '', message: `cannot read the rule file: ${(err as Error).message}` })
     }
   }
-  let isDir: boolean
+  let st: Stats
   try {
-    isDir = statSync(path).isDirectory()
+    st = statSync(path)
   } catch (err) {
     problems.push({ file: path, line: 0, key: '', message: `cannot read: ${(err as Error).message}; expected a rule file or a folder of .yaml/.yml/.json files` })
     return { docs, problems }
   }
-  if (!isDir) {
+  if (!st.isDirectory() && !st.isFile()) {
+    problems.push({ file: path, line: 0, key: '', message: `cannot read: it is ${kindOf(st)}; expected a rule file or a folder of .yaml/.yml/.json files` })
+    return { docs, problems }
+  }
+  if (!st.isDirectory()) {
     read(path)
     return { docs, problems }
   }
   // Plain code-unit order, not locale order: the same on every machine.
+  // Entries named like rule files but not regular files (a FIFO, a socket, a
+  // folder called x.yaml) are refused with their path, not skipped: a rule
+  // the user meant to apply must not silently go missing.
   const names = readdirSync(path).filter((n) => RULE_FILE.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   for (const name of names) read(join(path, name))
   return { docs, problems }

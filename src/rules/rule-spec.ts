@@ -3,6 +3,7 @@
  * against requests and merged into a ComparePolicy.
  */
 import type { PointerPattern } from '../diff/policy.js'
+import type { LinearRegex } from './linear-regex.js'
 
 /** A compiled `match.query` / `match.header` condition. */
 export interface Condition {
@@ -43,7 +44,7 @@ export interface RuleSpec {
   readonly keyed: readonly { pointer: PointerPattern; key: string }[]
   readonly tolerance: readonly { pointer: PointerPattern; abs?: number; rel?: number }[]
   readonly text: {
-    readonly replace: readonly { pattern: RegExp; replacement: string }[]
+    readonly replace: readonly { pattern: LinearRegex; replacement: string }[]
     readonly trim?: boolean
     readonly collapseWhitespace?: boolean
   }

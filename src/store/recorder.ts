@@ -80,6 +80,10 @@ export class Recorder {
   #pending = 0
   #written = 0
   #lost = 0
+  #encodedNotStored = 0
+  #countNotStored = (): void => {
+    this.#encodedNotStored++
+  }
   #sampler: ExampleSampler
   #flushes = 0
   #failedFlushes = 0
@@ -142,7 +146,7 @@ export class Recorder {
     if (fields.length === 0) return
     const signature = signatureOf(fields)
     if (!this.#sampler.allow(a.minute, a.method, a.route, signature) || !this.#details.hasRoom()) return
-    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap))
+    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap, this.#countNotStored))
     if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
       // Early flush on the next turn, never inside the caller's.
       this.#earlyFlush = true
@@ -235,6 +239,7 @@ export class Recorder {
       written: this.#written,
       lost: this.#lost,
       lostDetails: this.#details.dropped,
+      encodedBodiesNotStored: this.#encodedNotStored,
       sampledOut: this.#sampler.sampledOut,
       flushes: this.#flushes,
       failedFlushes: this.#failedFlushes,

@@ -6,6 +6,7 @@
  */
 import { ConfigInvalid } from '../errors.js'
 import { compileSecretPaths } from './redact-path.js'
+import { redactJsonStream } from './json-redact-stream.js'
 import type { Divergence, HeaderMap, Operation } from '../types.js'
 
 export const REDACTED = '[REDACTED]'
@@ -42,7 +43,7 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
   const queryNames = new Set((opts.query ?? []).map((q) => q.toLowerCase()))
   const redactPath = compileSecretPaths(opts.paths ?? [], 'store.redactPath').redact
   const patterns = (opts.bodyPointers ?? []).map((p, i) => parsePointer(p, `store.redactBody[${i}]`))
-  // Keys we can still find textually in a body that is not valid JSON (e.g. truncated).
+  // Keys we can still find textually in a text diff (a unified diff is not JSON).
   const literalKeys = [...new Set(patterns.map((t) => t[t.length - 1]).filter((k) => k !== undefined && k !== '*' && k !== '**'))]
   const formNames = new Set([...queryNames, ...literalKeys.map((k) => k.toLowerCase())])
   const matches = (path: Tokens) => patterns.some((p) => matchTokens(p, 0, path, 0))
@@ -106,7 +107,9 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
       try {
         parsed = JSON.parse(text)
       } catch {
-        const redacted = redactText(text)
+        // Cut at the capture cap, or not quite JSON: redact on the structure
+        // as far as it goes (json-redact-stream.ts), drop what is not understood.
+        const redacted = redactJsonStream(text, matches).text
         return redacted === text ? body : Buffer.from(redacted)
       }
       const redacted = redactValue(parsed, [])

@@ -47,6 +47,8 @@ export interface RecorderStats {
   lost: number
   /** Divergent exchange details dropped (their counts may still have been written). */
   lostDetails: number
+  /** Bodies of stored exchanges left out because they were still content-encoded (detail-row.ts). */
+  encodedBodiesNotStored: number
   /** Divergent examples not stored because maxExamplesPerMinute was reached (by design, not lost). */
   sampledOut: number
   /** Successful flushes that wrote something. */

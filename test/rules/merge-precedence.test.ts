@@ -42,8 +42,8 @@ describe('combining several matching rules', () => {
   - text: { replace: [{ pattern: 'x', with: y, flags: i }], trim: false }
 `)
     expect(p.text.replace.map((r) => [r.pattern.source, r.pattern.flags, r.replacement])).toEqual([
-      ['\\d+', 'g', 'N'],
-      ['x', 'gi', 'y'],
+      ['\\d+', '', 'N'],
+      ['x', 'i', 'y'],
     ])
     expect(p.text.trim).toBe(false)
     expect(p.text.collapseWhitespace).toBe(true)
