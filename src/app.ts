@@ -33,6 +33,7 @@ import { persistTraffic } from './split/promotion-store.js'
 import { SplitRouter } from './split/split-router.js'
 import { Promotion } from './split/promotion.js'
 import { validateSplitOptions } from './split/split-options.js'
+import { modeSides } from './split/mode-sides.js'
 import type { AuditEvent as SplitAuditEvent } from './split/audit-event.js'
 
 export interface App {
@@ -219,6 +220,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         mode: opts.receiver ? 'receiver' : mode,
         weight,
         reverseShadow,
+        // Which side serves and which is compared in this mode: a mode that compares nothing shows here.
+        sides: opts.receiver ? undefined : modeSides(traffic.state),
         promotion: promotion.status().state,
         startedAt: startedAt.toISOString(),
         primary: config.primary,

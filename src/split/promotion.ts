@@ -248,8 +248,15 @@ export class Promotion {
   }
 
   #applyTraffic(weight: number, cause: string): void {
+    // Every step sets the plan's reverse shadow: a rollback or an operator may have left it off, and a
+    // promotion that compares nothing while users move is the silent failure this stage exists to prevent.
+    const reverseShadow = this.#status.plan!.reverseShadow
     const next =
-      weight >= 100 ? ({ mode: 'candidate', reverseShadow: this.#status.plan!.reverseShadow } as const) : ({ mode: 'split', weight } as const)
+      weight >= 100
+        ? ({ mode: 'candidate', reverseShadow } as const)
+        : weight <= 0
+          ? ({ mode: 'shadow', reverseShadow } as const)
+          : ({ mode: 'split', weight, reverseShadow } as const)
     this.#withApplying(() => this.#traffic.set(next, { actor: SELF, cause }))
   }
 
