@@ -77,7 +77,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath },
-    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
+    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb, exactWindowHours: config.store.exactWindowHours },
     logger,
   })
   stats.attach(recorder)

@@ -66,6 +66,8 @@ export interface Config {
     redactPath: string[]
     retainDays: number
     maxDbMb: number
+    /** Hours of per-second aggregates kept, so windows are exact to the second (0 = as long as the minutes). */
+    exactWindowHours: number
   }
   /** Gate thresholds as given; unset ones take DEFAULT_THRESHOLDS (src/gate/thresholds.ts). */
   gate: Partial<GateThresholds>
@@ -127,6 +129,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     redactPath: [],
     retainDays: 0,
     maxDbMb: 0,
+    exactWindowHours: 6,
   },
   gate: {},
   noise: { ...NOISE_DEFAULTS },
@@ -216,6 +219,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     redactPath: isStrList,
     retainDays: isNum(0, 36500),
     maxDbMb: isNum(0, 1e9),
+    exactWindowHours: isNum(0, 87600),
   },
   gate: isGate,
   // One check per option, from the noise stage's own validator, so the two never disagree.
