@@ -17,6 +17,7 @@ import { emptyReportData, endpointKey, readExampleRows, readReportData } from '.
 import type { Candidate, EffectiveWindow, ReadWindow, ReportData } from './read-report-data.js'
 import type { EndpointReport, FieldCount, GateThresholds, Report, ReportTotals } from './report-types.js'
 import { selectExamples, toExample } from './select-examples.js'
+import { modeSides } from '../split/mode-sides.js'
 import { decideField } from '../noise/field-decision.js'
 import { resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
@@ -82,9 +83,28 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
       verdict: evaluateGate({ totals, endpoints, window: effective }, thresholds),
       // Sorted by content too, so the order never depends on which file an event came from.
       events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
+      ...trafficOf(dbs),
     }
   } finally {
     for (const db of dbs) db.close()
+  }
+}
+
+/** The newest saved traffic state across files (src/split/promotion-store.ts), with its sides. */
+function trafficOf(dbs: readonly Database[]): Pick<Report, 'traffic'> {
+  let best: { state: string; updated_at: number } | undefined
+  for (const db of dbs) {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'split_traffic'").get()
+    if (table === undefined) continue
+    const row = db.prepare('SELECT state, updated_at FROM split_traffic WHERE id = 1').get() as { state: string; updated_at: number } | undefined
+    if (row && (!best || row.updated_at > best.updated_at)) best = row
+  }
+  if (!best) return {}
+  try {
+    const s = JSON.parse(best.state) as { mode: 'shadow' | 'split' | 'candidate'; weight: number; reverseShadow: boolean }
+    return { traffic: { mode: s.mode, weight: s.weight, reverseShadow: s.reverseShadow, sides: modeSides(s) } }
+  } catch {
+    return {}
   }
 }
 

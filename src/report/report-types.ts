@@ -3,6 +3,7 @@
  * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
  */
 import type { Divergence, DivergenceKind, Operation } from '../types.js'
+import type { ModeSides } from '../split/mode-sides.js'
 
 export interface LatencySummary {
   count: number
@@ -208,4 +209,9 @@ export interface Report {
   timeline: TimelinePoint[]
   verdict: GateVerdict
   events: AuditEvent[]
+  /**
+   * The traffic state last saved in the recording (the proxy's split_traffic
+   * row; the newest across files): which side serves and which is compared.
+   */
+  traffic?: { mode: 'shadow' | 'split' | 'candidate'; weight: number; reverseShadow: boolean; sides: ModeSides }
 }
