@@ -257,7 +257,9 @@ export class Promotion {
       if (now < this.#minUntil()) return this.#again()
       if (outcome === 'pass') return this.#afterPass(actor, evidence)
       if (now < this.#deadline()) {
-        if (!this.#status.history.some((e) => e.event === 'extended' && e.step === this.#status.step && e.at >= stepStartedAt!)) {
+        // Once per step, and not in blue/green's shadow phase, which has no interval to extend: it waits for a pass.
+        const hasInterval = this.#minUntil() > stepStartedAt!
+        if (hasInterval && !this.#status.history.some((e) => e.event === 'extended' && e.step === this.#status.step && e.at >= stepStartedAt!)) {
           this.#history('extended', SELF, reasons, evidence)
         }
         return this.#again()
