@@ -129,7 +129,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     redactPath: [],
     retainDays: 0,
     maxDbMb: 0,
-    exactWindowHours: 6,
+    exactWindowHours: 2,
   },
   gate: {},
   noise: { ...NOISE_DEFAULTS },

@@ -30,6 +30,7 @@ export const SERVE_FLAGS: FlagSpec = {
   'served-by-header': { type: 'string' },
   'retain-days': { type: 'string' },
   'max-db-mb': { type: 'string' },
+  'exact-window-hours': { type: 'string' },
   ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -59,6 +60,7 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --served-by-header NAME  response header naming the side   (default x-shadowdiff-served-by)
   --retain-days N          prune stored divergences older than N days (0 = keep)
   --max-db-mb N            prune oldest divergences above this size (0 = no cap)
+  --exact-window-hours H   keep per-second counts this long, so windows are exact to the second (default 2; 0 = forever)
 ${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
@@ -102,6 +104,7 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   const store = section('store')
   if (values['retain-days'] !== undefined) store.retainDays = num(values, 'retain-days', 0, 36500)
   if (values['max-db-mb'] !== undefined) store.maxDbMb = num(values, 'max-db-mb', 0, 1e9)
+  if (values['exact-window-hours'] !== undefined) store.exactWindowHours = num(values, 'exact-window-hours', 0, 87600)
 
   Object.assign(section('noise'), noiseFlags(values))
 

@@ -22,7 +22,7 @@ export interface RetentionOptions {
    */
   maxExamplesPerSignature?: number
   /**
-   * Hours of per-second aggregates kept (default 6; 0 = as long as the minute
+   * Hours of per-second aggregates kept (default 2; 0 = as long as the minute
    * rows). Windows whose edges are older fall back to whole minutes there.
    */
   exactWindowHours?: number
@@ -36,7 +36,7 @@ export const RETENTION_DEFAULTS: Required<RetentionOptions> = {
   retainDays: 0,
   maxDbMb: 0,
   maxExamplesPerSignature: 500,
-  exactWindowHours: 6,
+  exactWindowHours: 2,
   pruneIntervalMs: 60_000,
   pruneBatch: 500,
 }
