@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest'
 import { at, send, startPair, waitFor } from './promotion-kit.js'
 
 const N = 120
+// One evaluation, at the end of the step: all N requests are in its window (early failure on a
+// partial window is its own test, early-failure.test.ts).
 
 describe('a step judged on its own traffic', () => {
   it('passes a clean step after divergent traffic, with counts equal to the requests sent during it', async () => {
@@ -17,7 +19,7 @@ describe('a step judged on its own traffic', () => {
     await send(proxyUrl, 200) // divergent, before the promotion
     await app.drain()
     toggles.divergent = false
-    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 500, thresholds: { minSamples: N } })
+    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 3000, thresholds: { minSamples: N } })
     await at(started.judgedSince!)
     const { non200 } = await send(proxyUrl, N)
     expect(non200).toBe(0)
@@ -35,7 +37,7 @@ describe('a step judged on its own traffic', () => {
     await send(proxyUrl, 200) // clean, before the promotion: must not dilute the step's rate
     await app.drain()
     toggles.divergent = true
-    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 500, thresholds: { minSamples: N } })
+    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 3000, thresholds: { minSamples: N } })
     await at(started.judgedSince!)
     await send(proxyUrl, N)
     const s = await waitFor(app, (st) => st.state !== 'running')
@@ -52,7 +54,7 @@ describe('a step judged on its own traffic', () => {
     app.promotion.start({ steps: [50], intervalMs: 60_000 })
     app.traffic.rollback('operator', 'drill')
     expect(app.promotion.status().state).toBe('rolled-back')
-    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 500, thresholds: { minSamples: N } })
+    const started = app.promotion.start({ steps: [50], intervalMs: 3000, evaluateEveryMs: 3000, thresholds: { minSamples: N } })
     expect(app.traffic.state).toEqual({ mode: 'split', weight: 50, reverseShadow: true })
     await at(started.judgedSince!)
     await send(proxyUrl, N)
