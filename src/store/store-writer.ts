@@ -115,14 +115,19 @@ function aggregateStatements(db: Database, unit: 'minute' | 'second', counters: 
     `SELECT buckets FROM ${latency} WHERE ${unit} = ? AND method = ? AND route = ? AND side = ?`,
   ).pluck()
   const writeLatencyRow = db.prepare(`INSERT OR REPLACE INTO ${latency} (${unit}, method, route, side, buckets) VALUES (?, ?, ?, ?, ?)`)
+  const insertLatencyRow = db.prepare(`INSERT OR IGNORE INTO ${latency} (${unit}, method, route, side, buckets) VALUES (?, ?, ?, ?, ?)`)
   const upsertField = db.prepare(
     `INSERT INTO ${fields} (${unit}, method, route, field, op, count, noise_count) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (${unit}, method, route, field, op) DO UPDATE SET
        count = count + excluded.count, noise_count = noise_count + excluded.noise_count`,
   )
-  // A histogram is one blob per (unit, method, route, side): read, add, write back.
+  // A histogram is one blob per (unit, method, route, side): read, add, write back. A second's
+  // row is almost always new (a flush covers about a second), so it is inserted first and read
+  // back only when one already existed; a minute's row usually exists, so it is read first.
+  const fresh = unit === 'second'
   const writeLatency = (key: number, a: Aggregate, side: string, buckets: Map<number, number>) => {
     if (buckets.size === 0) return
+    if (fresh && insertLatencyRow.run(key, a.method, a.route, side, encodeBuckets(buckets)).changes > 0) return
     const stored = readLatency.get(key, a.method, a.route, side)
     let merged: Map<number, number> = buckets
     if (stored) {
