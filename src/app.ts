@@ -34,7 +34,11 @@ import { TrafficMode } from './split/traffic-mode.js'
 import { persistTraffic } from './split/promotion-store.js'
 import { SplitRouter } from './split/split-router.js'
 import { Promotion } from './split/promotion.js'
+import type { GateVerdict as StepGateVerdict } from './split/promotion.js'
+import type { StepEvidence } from './split/promotion-plan.js'
+import type { GateVerdict } from './report/report-types.js'
 import { validateSplitOptions } from './split/split-options.js'
+import { modeSides } from './split/mode-sides.js'
 import type { AuditEvent as SplitAuditEvent } from './split/audit-event.js'
 
 export interface App {
@@ -95,7 +99,7 @@ export function buildPipeline(config: Config, logger: Logger): Pipeline {
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: redactOptions(config),
-    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb },
+    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb, exactWindowHours: config.store.exactWindowHours },
     logger,
   })
   stats.attach(recorder)
@@ -162,11 +166,21 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     db,
     traffic,
     onEvent: recordAudit,
-    // The gate on the traffic since the step began (minute resolution: the store aggregates per minute).
+    // The gate on exactly the traffic since the step's window began (the store counts per second).
     evaluate: async (sinceMs, thresholds) => {
+      // Whole seconds that have ended: every exchange of the window has started, and the drain below settles them.
+      const until = Math.floor(Date.now() / 1000) * 1000
+      if (until <= sinceMs) return { ok: false, verdict: 'inconclusive', reasons: ['the step has not yet lasted a whole second'] }
+      // Exchanges still being mirrored or compared belong to the window too: wait for them (at most the
+      // mirror timeout: under steady load the mirrors are never all idle), so a step is judged on what it
+      // served, not on what happened to be compared yet.
+      let timer: NodeJS.Timeout | undefined
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
+      await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
+      clearTimeout(timer)
       recorder.flush()
-      const { verdict } = buildReport([config.db], { since: sinceMs, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
-      return { ok: verdict.ok, reasons: verdict.reasons }
+      const { verdict } = buildReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
+      return stepVerdict(verdict, sinceMs, until)
     },
     onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
   })
@@ -255,6 +269,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         mode: opts.receiver ? 'receiver' : mode,
         weight,
         reverseShadow,
+        // Which side serves and which is compared in this mode: a mode that compares nothing shows here.
+        sides: opts.receiver ? undefined : modeSides(traffic.state),
         promotion: promotion.status().state,
         startedAt: startedAt.toISOString(),
         primary: config.primary,
@@ -275,6 +291,40 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
   }
   app.admin = buildAdminServer(app)
   return app
+}
+
+/**
+ * A gate verdict as a promotion step uses it. Without a confidence, "too few
+ * samples" fails the CLI gate (no evidence is not a pass) but is only
+ * inconclusive for a step still collecting traffic: the step waits, and it
+ * fails only if the evidence never comes (maxIntervalMs).
+ */
+function stepVerdict(v: GateVerdict, since: number, until: number): StepGateVerdict {
+  const shortfall = (r: string) => /(^|: )too few samples: /.test(r)
+  const verdict = v.verdict === 'fail' && v.reasons.every(shortfall) ? 'inconclusive' : v.verdict
+  const evidence: StepEvidence = {
+    at: until,
+    since,
+    until,
+    verdict,
+    served: v.counts.served,
+    compared: v.counts.compared,
+    divergent: v.counts.divergent,
+    divergenceRate: v.divergenceRate,
+    candidateErrors: v.counts.candidateErrors,
+    errorRate: v.errorRate,
+    latencyRatio: v.latencyRatio,
+    notMirrored: v.counts.notMirrored,
+    skipped: v.counts.skipped,
+    dropped: v.counts.dropped,
+    ...(v.bounds && {
+      confidence: v.bounds.confidence,
+      divergenceBounds: [v.bounds.divergence.lower, v.bounds.divergence.upper] as [number, number],
+      errorRateBounds: [v.bounds.errorRate.lower, v.bounds.errorRate.upper] as [number, number],
+    }),
+    ...(verdict === 'inconclusive' && { moreSamples: v.moreSamples ?? null }),
+  }
+  return { ok: verdict === 'pass', verdict, reasons: v.reasons, evidence }
 }
 
 function hostFor(host: string): string {

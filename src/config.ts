@@ -71,6 +71,8 @@ export interface Config {
     redactPath: string[]
     retainDays: number
     maxDbMb: number
+    /** Hours of per-second aggregates kept, so windows are exact to the second (0 = as long as the minutes). */
+    exactWindowHours: number
   }
   /**
    * A bounded, redacted sample of the requests seen, one HAR 1.2 request
@@ -149,6 +151,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     redactPath: [],
     retainDays: 0,
     maxDbMb: 0,
+    exactWindowHours: 2,
   },
   capture: {
     file: null,
@@ -246,6 +249,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     redactPath: isStrList,
     retainDays: isNum(0, 36500),
     maxDbMb: isNum(0, 1e9),
+    exactWindowHours: isNum(0, 87600),
   },
   capture: { file: isStrOrNull, sample: isNum(0, 100), maxBytes: isInt(0), rotate: isBool, methods: isMethods },
   gate: isGate,

@@ -13,6 +13,14 @@ export interface CountSink {
   count(at: number, method: string, route: string, counter: CounterName, n?: number): void
 }
 
+/**
+ * Why a served request was not sent to the other side at all:
+ * - `method`: its method is not mirrored (mirror.methods; unsafe methods would repeat side effects);
+ * - `split-no-shadow`: the split served it (split or candidate mode) with reverse shadow off, so nothing calls the other side;
+ * - `pinned`: a tester pinned it to the candidate with the override header while no reverse shadow was on.
+ */
+export type NotMirroredReason = 'method' | 'split-no-shadow' | 'pinned'
+
 export type SkipReason = 'sampledOut' | 'bodyTooLarge' | 'primaryFailed' | 'rejected' | 'upgrade'
 /** `shutdown`: in flight when a graceful stop ran out of time; cancelled, never compared. */
 export type DropReason = 'queueFull' | 'stale' | 'compareQueueFull' | 'shutdown'
@@ -26,8 +34,9 @@ interface Located {
 export class PipelineStats {
   /** Client requests answered (by either side, including the proxy's own 4xx/5xx). */
   served = 0
-  /** Requests whose method is not mirrored. */
+  /** Requests never sent to the other side (see NotMirroredReason). */
   notMirrored = 0
+  readonly notMirroredBy: Record<NotMirroredReason, number> = { method: 0, 'split-no-shadow': 0, pinned: 0 }
   /** Eligible requests not compared by choice or because the served side failed. */
   skipped = 0
   readonly skippedBy: Record<SkipReason, number> = { sampledOut: 0, bodyTooLarge: 0, primaryFailed: 0, rejected: 0, upgrade: 0 }
@@ -51,8 +60,9 @@ export class PipelineStats {
     this.#sink?.count(at, method, route, 'served')
   }
 
-  onNotMirrored(at: number, method: string, route: string): void {
+  onNotMirrored(at: number, method: string, route: string, reason: NotMirroredReason): void {
     this.notMirrored++
+    this.notMirroredBy[reason]++
     this.#sink?.count(at, method, route, 'notMirrored')
   }
 
@@ -77,6 +87,7 @@ export class PipelineStats {
     return {
       served: this.served,
       notMirrored: this.notMirrored,
+      notMirroredBy: { ...this.notMirroredBy },
       skipped: this.skipped,
       skippedBy: { ...this.skippedBy },
       mirrored: this.mirrored,

@@ -14,7 +14,9 @@
  *   a non-2xx answer in its events, so it carries the reasons.
  *
  * Thresholds: the config file's `gate` section, then Flagger `metadata`,
- * then query parameters (`?maxDivergence=0.02&minSamples=500&last=15m`).
+ * then query parameters (`?maxDivergence=0.02&minSamples=500&last=15m`,
+ * `?confidence=0.95`). Flagger proceeds only on `pass`: an inconclusive
+ * verdict answers 403 like a failing one, with `verdict` in the body.
  * With an admin token, Flagger (which cannot send headers) may give it as
  * `metadata.token` instead of `Authorization: Bearer`.
  */
@@ -41,10 +43,21 @@ export function gateThresholds(app: App, query: Query): Partial<GateThresholds> 
   return { ...app.config.gate, ...thresholdOverrides(query, 'param') }
 }
 
-/** What every gate answer carries: the verdict, minus the thresholds echo. */
+/**
+ * What every gate answer carries: the verdict, minus the thresholds echo.
+ * `ok` is true on `pass` only; `verdict` adds `inconclusive` (with a
+ * confidence), so an Argo AnalysisTemplate with both a successCondition
+ * (`result.verdict == "pass"`) and a failureCondition
+ * (`result.verdict == "fail"`) gets Argo's own Inconclusive for the rest.
+ */
 function summary(v: GateVerdict) {
   return {
     ok: v.ok,
+    verdict: v.verdict,
+    window: v.window,
+    counts: v.counts,
+    ...(v.bounds && { bounds: v.bounds }),
+    ...(v.moreSamples !== undefined && { moreSamples: v.moreSamples }),
     // False while fewer exchanges than minSamples were compared: lets a controller tell "no evidence yet" from "bad".
     enoughSamples: v.samples >= v.thresholds.minSamples,
     divergenceRate: v.divergenceRate,
@@ -100,10 +113,10 @@ export function registerGateRoutes(admin: FastifyInstance, app: App): void {
 
     scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger/rollback', { config }, async (request, reply) => {
       const { verdict } = liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
-      // 200 tells Flagger to roll back. Too few samples is not evidence of a
-      // bad candidate, so only a threshold breach on enough data rolls back.
+      // 200 tells Flagger to roll back. Too few samples, or an inconclusive
+      // verdict, is not evidence of a bad candidate: only a failure on enough data rolls back.
       const breaches = verdict.reasons.filter((r) => !isShortfall(r))
-      const rollback = !verdict.ok && verdict.samples >= verdict.thresholds.minSamples && breaches.length > 0
+      const rollback = verdict.verdict === 'fail' && verdict.samples >= verdict.thresholds.minSamples && breaches.length > 0
       return reply.code(rollback ? 200 : 409).send({ rollback, ...summary(verdict) })
     })
   })

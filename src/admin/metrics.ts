@@ -66,7 +66,7 @@ export class ShadowdiffMetrics {
 
     // Read at scrape time from PipelineStats: the hot path already counts these.
     fromStats('shadowdiff_requests_served_total', 'Requests answered (serve: clients; compare: gateway copies), including shadowdiff\'s own 4xx/5xx.', () => stats.served)
-    fromStats('shadowdiff_not_mirrored_total', 'Requests whose method is not mirrored (--mirror-methods).', () => stats.notMirrored)
+    byReason('shadowdiff_not_mirrored_total', 'Requests never sent to the other side, by reason (method, split-no-shadow, pinned).', () => stats.notMirroredBy)
     fromStats('shadowdiff_mirrored_total', 'Exchanges sent to the background sides (one per exchange, whatever the number of sides).', () => stats.mirrored)
     fromStats('shadowdiff_candidate_errors_total', 'Compared exchanges where the candidate did not answer (refused, reset, timeout, bad response).', () => stats.candidateErrors)
     byReason('shadowdiff_skipped_total', 'Eligible requests not compared, by reason.', () => stats.skippedBy)

@@ -39,8 +39,9 @@ export function registerSplitRoutes(admin: FastifyInstance, app: App): void {
   admin.post('/api/promote', async (request, reply) => {
     const body = request.body as Body
     if (!body || typeof body !== 'object') throw new BadRequest('expected a JSON body like { "steps": [1, 5, 25, 50, 100], "intervalMs": 300000 }')
-    const { cause: _cause, ...plan } = body
-    const status = app.promotion.start(plan as never, who(request, 'POST /api/promote').actor)
+    const { cause: _cause, replace, ...plan } = body
+    if (replace !== undefined && typeof replace !== 'boolean') throw new BadRequest(`replace must be true or false, got ${JSON.stringify(replace)}`)
+    const status = app.promotion.start(plan as never, who(request, 'POST /api/promote').actor, { replace: replace === true })
     return reply.code(202).send(status)
   })
 

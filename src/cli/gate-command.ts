@@ -1,10 +1,12 @@
 /**
- * `shadowdiff gate`: a verdict for CI. Exit 0 pass, 1 fail (too few samples
- * fails too: no evidence is not a pass), 2 usage or unreadable database.
+ * `shadowdiff gate`: a verdict for CI. Exit 0 pass, 1 fail (without a
+ * confidence, too few samples fails too: no evidence is not a pass), 2 usage
+ * or unreadable database, 3 inconclusive (only with --confidence; mapped to
+ * 0 or 1 by --inconclusive pass|fail for tools that know only those).
  */
 import { buildReport } from '../report/build-report.js'
 import { formatVerdict } from '../gate/format-verdict.js'
-import { gateExitCode } from '../gate/exit-code.js'
+import { gateExitCode, inconclusiveFlag } from '../gate/exit-code.js'
 import type { GateThresholds } from '../report/report-types.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { ConfigInvalid, UsageError } from '../errors.js'
@@ -17,6 +19,7 @@ const FLAGS: FlagSpec = {
   ...SOURCE_FLAGS,
   format: { type: 'string' },
   config: { type: 'string' },
+  inconclusive: { type: 'string' },
   ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
   ...NOISE_FLAGS,
   help: { type: 'boolean', short: 'h' },
@@ -30,6 +33,10 @@ const USAGE = `Usage: shadowdiff gate [thresholds] [options]
   --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
   --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
   --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
+  --confidence LEVEL              judge rates on one-sided Clopper–Pearson bounds at this level, e.g. 0.95:
+                                  pass when every upper bound is within its maximum, fail when a lower
+                                  bound is above it, else inconclusive (default 0 = off: rates as measured)
+  --inconclusive fail|pass        exit 1 or 0 instead of 3 when inconclusive (default: exit 3)
 ${noiseUsage(34)}
   --config FILE                   YAML/JSON whose 'gate:' section sets thresholds, and per-endpoint
                                   overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id";
@@ -37,7 +44,7 @@ ${noiseUsage(34)}
   --format text|json              verdict format (default text)
 ${SOURCE_USAGE}
 
-Exit status: 0 pass, 1 fail, 2 usage or unreadable database.`
+Exit status: 0 pass, 1 fail, 2 usage or unreadable database, 3 inconclusive (--confidence only).`
 
 /** The `gate` section of a config file, if one is given. */
 export function gateConfigFrom(path: string | undefined): Partial<GateThresholds> {
@@ -60,7 +67,8 @@ export async function gateCommand(argv: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got '${format}'`)
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
+  const inconclusive = inconclusiveFlag(str(values, 'inconclusive'))
   const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict) + '\n')
-  return gateExitCode(verdict)
+  return gateExitCode(verdict, inconclusive)
 }

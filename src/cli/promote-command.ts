@@ -5,12 +5,18 @@
  * the promotion, and running it again re-attaches.
  *
  *   shadowdiff promote --steps 1,5,25,50,100 --interval 5m [thresholds]
+ *   shadowdiff promote --blue-green --interval 5m [thresholds]
  *   shadowdiff promote --continue | --abort | --status
+ *
+ * Starting one while another runs exits 2 and prints the running plan,
+ * unless --replace: a second operator must never believe their steps run
+ * while the first plan goes on.
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { UsageError } from '../errors.js'
 import { parseSteps, parseDuration } from '../split/split-options.js'
 import type { PromotionStatus } from '../split/promotion-plan.js'
+import { evidenceText } from '../split/promotion.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
 import { ADMIN_FLAGS, ADMIN_USAGE, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
@@ -25,21 +31,35 @@ const FLAGS: FlagSpec = {
   status: { type: 'boolean' },
   cause: { type: 'string' },
   'no-wait': { type: 'boolean' },
+  'max-interval': { type: 'string' },
+  'on-inconclusive': { type: 'string' },
+  'evaluate-every': { type: 'string' },
+  'blue-green': { type: 'boolean' },
+  replace: { type: 'boolean' },
   ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
   help: { type: 'boolean', short: 'h' },
 }
 
 const USAGE = `Usage: shadowdiff promote --steps 1,5,25,50,100 --interval 5m [options]
+       shadowdiff promote --blue-green --interval 5m [options]
        shadowdiff promote --continue | --abort [--cause TEXT] | --status
 
   --steps LIST             candidate weights in %, increasing; 'pause' after a weight waits for --continue
-  --interval DURATION      time per step before its gate is evaluated (30s, 5m, 1h)
+  --interval DURATION      least time per step; its gate must pass on the step's own traffic (30s, 5m, 1h)
+  --max-interval DURATION  while the gate is inconclusive, wait up to this long per step (default: --interval)
+  --on-inconclusive fail|pause  a step still inconclusive at --max-interval rolls back or pauses (default fail)
+  --evaluate-every DURATION  evaluate the gate this often during a step; a failing gate rolls back at once
+                           (default 5s, or --interval if shorter)
+  --blue-green             shadow until the gate passes, one flip to candidate mode (the primary mirrored
+                           and compared), then the post-promotion gate for --interval; rolls back on failure
   --pause LIST             also pause after these weights (same as 'pause' in --steps)
+  --confidence LEVEL       judge each step on one-sided Clopper–Pearson bounds, e.g. 0.95 (default 0 = off)
   --max-divergence RATE …  gate thresholds for every step (see 'shadowdiff gate --help')
+  --replace                replace a running promotion instead of exiting 2
   --no-wait                start and return at once instead of following the promotion
 ${ADMIN_USAGE}
 
-Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage.`
+Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage or a promotion already running.`
 
 export async function promoteCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandFlags(argv, FLAGS, USAGE)
@@ -60,28 +80,51 @@ export async function promoteCommand(argv: string[]): Promise<number> {
     return 1
   }
 
+  const blueGreen = values['blue-green'] === true
   const stepsText = str(values, 'steps')
   const intervalText = str(values, 'interval')
-  if (!stepsText || !intervalText) throw new UsageError(`--steps and --interval are required to start a promotion, e.g. --steps 1,5,25,50,100 --interval 5m`)
-  const { steps, pauseAt } = asUsage(() => parseSteps(stepsText))
+  if (blueGreen && stepsText) throw new UsageError(`--blue-green has its own two phases (shadow, then candidate): leave out --steps, got --steps ${stepsText}`)
+  if ((!blueGreen && !stepsText) || !intervalText) {
+    throw new UsageError(`--steps and --interval are required to start a promotion, e.g. --steps 1,5,25,50,100 --interval 5m (or --blue-green --interval 5m)`)
+  }
+  const { steps, pauseAt } = blueGreen ? { steps: [0, 100], pauseAt: [] as number[] } : asUsage(() => parseSteps(stepsText!))
   const intervalMs = asUsage(() => parseDuration(intervalText, '--interval'))
   const extraPauses = str(values, 'pause')
   if (extraPauses) {
+    if (blueGreen) throw new UsageError('--pause: a blue-green promotion has no pause steps')
     for (const w of extraPauses.split(',').map((s) => Number(s.trim()))) {
       if (!steps.includes(w)) throw new UsageError(`--pause: ${w} is not one of the --steps (${steps.join(', ')})`)
       if (w === steps[steps.length - 1]) throw new UsageError(`--pause: cannot pause after the last step (${w})`)
       if (!pauseAt.includes(w)) pauseAt.push(w)
     }
   }
-  const thresholds = thresholdOverrides(values)
+  const plan: Record<string, unknown> = blueGreen ? { strategy: 'blue-green', intervalMs } : { steps, intervalMs, pauseAt }
+  const maxText = str(values, 'max-interval')
+  if (maxText) {
+    plan.maxIntervalMs = asUsage(() => parseDuration(maxText, '--max-interval'))
+    if ((plan.maxIntervalMs as number) < intervalMs) throw new UsageError(`--max-interval must be at least --interval (${intervalText}), got '${maxText}'`)
+  }
+  const everyText = str(values, 'evaluate-every')
+  if (everyText) plan.evaluateEveryMs = asUsage(() => parseDuration(everyText, '--evaluate-every'))
+  const onInconclusive = str(values, 'on-inconclusive')
+  if (onInconclusive !== undefined) {
+    if (onInconclusive !== 'fail' && onInconclusive !== 'pause') throw new UsageError(`--on-inconclusive: expected fail or pause, got '${onInconclusive}'`)
+    plan.onInconclusive = onInconclusive
+  }
+  plan.thresholds = thresholdOverrides(values)
   try {
-    const status = await admin.call<PromotionStatus>('POST', '/api/promote', { steps, intervalMs, pauseAt, thresholds })
-    console.log(`promotion started: steps ${steps.join('% → ')}%, ${intervalText} each${pauseAt.length ? `, pausing after ${pauseAt.join(', ')}%` : ''}`)
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote', { ...plan, ...(values.replace === true && { replace: true }) })
+    const what = blueGreen ? `blue/green: shadow until the gate passes, then candidate mode for ${intervalText}` : `steps ${steps.join('% → ')}%, ${intervalText} each`
+    console.log(`promotion started: ${what}${maxText ? ` (up to ${maxText} while inconclusive)` : ''}${pauseAt.length ? `, pausing after ${pauseAt.join(', ')}%` : ''}`)
     console.log(describe(status))
   } catch (err) {
     if (!(err instanceof AdminApiError) || err.status !== 409) throw err
-    // Already running (this CLI was restarted, or another operator started it): follow it.
-    console.log('a promotion is already in progress; following it')
+    // Never "follow" someone else's plan as if it were ours: say what runs, and exit 2.
+    const running = await admin.call<PromotionStatus>('GET', '/api/promote')
+    console.error(`shadowdiff promote: a promotion is already ${running.state}; your steps were NOT started. Abort it (--abort) or use --replace.`)
+    console.error(describe(running))
+    console.error(`running plan: ${JSON.stringify(running.plan)}`)
+    return 2
   }
   return follow(admin, values['no-wait'] === true)
 }
@@ -90,13 +133,21 @@ export async function promoteCommand(argv: string[]): Promise<number> {
 async function follow(admin: AdminClient, noWait: boolean): Promise<number> {
   let seen = -1
   let announcedPause = false
+  let lastEvidenceAt = 0
   for (;;) {
     const status = await admin.call<PromotionStatus>('GET', '/api/promote')
     for (const entry of status.history.slice(seen + 1)) {
       const reasons = entry.reasons?.length ? `: ${entry.reasons.join('; ')}` : ''
-      console.log(`${new Date(entry.at).toISOString()} step ${entry.step} (${entry.weight}%) ${entry.event} by ${entry.actor}${reasons}`)
+      const numbers = entry.evidence ? ` [${evidenceText(entry.evidence)}]` : ''
+      console.log(`${new Date(entry.at).toISOString()} step ${entry.step} (${entry.weight}%) ${entry.event} by ${entry.actor}${numbers}${reasons}`)
     }
     seen = status.history.length - 1
+    // Each evaluation during a step, with its numbers, so a long step shows its evidence growing.
+    const last = status.lastEvidence
+    if (last && last.at !== lastEvidenceAt && status.state === 'running') {
+      console.log(`${new Date(last.at).toISOString()} step ${status.step} (${status.weight}%) so far: ${evidenceText(last)}`)
+    }
+    lastEvidenceAt = last?.at ?? lastEvidenceAt
     if (status.state === 'succeeded') {
       console.log('promoted: the candidate serves 100% of traffic (the primary is still mirrored as the rollback target)')
       return 0

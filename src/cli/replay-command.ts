@@ -14,7 +14,7 @@ import { buildReport } from '../report/build-report.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
 import type { Report } from '../report/report-types.js'
 import { formatVerdict } from '../gate/format-verdict.js'
-import { gateExitCode, EXIT_USAGE } from '../gate/exit-code.js'
+import { gateExitCode, inconclusiveFlag, EXIT_USAGE } from '../gate/exit-code.js'
 import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
 import { runReplay, type ReplayResult } from '../replay/replay-runner.js'
 import { INPUT_FORMATS, type InputFormat } from '../replay/read-records.js'
@@ -47,6 +47,7 @@ const FLAGS: FlagSpec = {
   strict: { type: 'boolean' },
   timeout: { type: 'string' },
   report: { type: 'string' },
+  inconclusive: { type: 'string' },
   out: { type: 'string', short: 'o' },
   ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
   ...NOISE_FLAGS,
@@ -88,11 +89,12 @@ prints the report summary and exits with the gate's verdict.
   --timeout MS             deadline of each side's answer     (default ${DEFAULT_TIMEOUT_MS})
   --report FORMAT          also write the report: md, html, junit or json
   --out FILE               where --report goes ('-' for stdout; default reports/report.<ext>)
-  --max-divergence RATE …  gate thresholds (see 'shadowdiff gate --help'; default minimum 100 samples)
+  --max-divergence RATE …  gate thresholds, --confidence too (see 'shadowdiff gate --help'; default minimum 100 samples)
+  --inconclusive fail|pass exit 1 or 0 instead of 3 when a --confidence gate is inconclusive
 ${noiseUsage()}
   --log-level LEVEL        trace|debug|info|warn|error|silent (default warn)
 
-Exit status: 0 pass, 1 fail, 2 usage or unreadable input.`
+Exit status: 0 pass, 1 fail, 2 usage or unreadable input, 3 inconclusive (--confidence only).`
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandFlags(argv, FLAGS, REPLAY_USAGE)
@@ -108,6 +110,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const config = replayConfig(values, configPath)
   const thresholds = { ...gateConfigFrom(configPath), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, configPath)
+  const inconclusive = inconclusiveFlag(str(values, 'inconclusive'))
   const methods = strs(values, 'filter-method').flatMap((m) => m.split(',')).map((m) => m.trim().toUpperCase()).filter(Boolean)
   const pathGlob = str(values, 'filter-path')
   if (pathGlob !== undefined && !pathGlob.startsWith('/') && !pathGlob.startsWith('*')) throw new UsageError(`--filter-path: expected a path glob starting with '/', e.g. '/api/**', got '${pathGlob}'`)
@@ -173,7 +176,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       process.stderr.write(`wrote ${report.out}\n`)
     }
   }
-  return gateExitCode(built.verdict)
+  return gateExitCode(built.verdict, inconclusive)
 }
 
 /** Config for the pipeline: the --config file (same shape as serve's), then the flags. */

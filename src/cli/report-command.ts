@@ -31,6 +31,7 @@ const USAGE = `Usage: shadowdiff report [--format json|md|html|junit] [--out FIL
 ${SOURCE_USAGE}
   --config FILE            read gate thresholds (gate: …) and noise options (noise: …) from this file
   --max-divergence RATE …  gate thresholds used for the verdict (see 'shadowdiff gate --help')
+  --confidence LEVEL       judge the verdict on one-sided Clopper–Pearson bounds, e.g. 0.95 (default 0 = off)
 ${noiseUsage()}`
 
 const DEFAULT_FILES: Partial<Record<ReportFormat, string>> = { html: 'reports/report.html', junit: 'reports/junit.xml' }

@@ -33,6 +33,7 @@ export const SERVE_FLAGS: FlagSpec = {
   capture: { type: 'string' },
   'capture-sample': { type: 'string' },
   'capture-max-bytes': { type: 'string' },
+  'exact-window-hours': { type: 'string' },
   ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -65,6 +66,7 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --capture FILE           write a redacted sample of the requests, one HAR request per line (off)
   --capture-sample PERCENT share of requests captured, 0–100  (default 100)
   --capture-max-bytes N    capture file cap; stop there (capture.rotate: rotate) (default 0 = no cap)
+  --exact-window-hours H   keep per-second counts this long, so windows are exact to the second (default 2; 0 = forever)
 ${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
@@ -108,6 +110,7 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   const store = section('store')
   if (values['retain-days'] !== undefined) store.retainDays = num(values, 'retain-days', 0, 36500)
   if (values['max-db-mb'] !== undefined) store.maxDbMb = num(values, 'max-db-mb', 0, 1e9)
+  if (values['exact-window-hours'] !== undefined) store.exactWindowHours = num(values, 'exact-window-hours', 0, 87600)
 
   const capture = section('capture')
   if (values.capture !== undefined) capture.file = str(values, 'capture')

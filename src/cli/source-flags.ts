@@ -16,8 +16,8 @@ export const SOURCE_FLAGS: FlagSpec = {
 }
 
 export const SOURCE_USAGE = `  --db PATH                SQLite file or folder of them; repeat to merge a fleet (default ./shadowdiff.db)
-  --since TIME             only exchanges at or after TIME (ISO 8601 or epoch ms)
-  --until TIME             only exchanges before TIME
+  --since TIME             only exchanges that started at or after TIME (ISO 8601 or epoch ms; to the second)
+  --until TIME             only exchanges that started before TIME
   --last DURATION          only the last 15m, 2h, 7d …`
 
 export function sourcesFrom(values: ParsedFlags['values']): string[] {

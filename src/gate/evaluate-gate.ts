@@ -1,9 +1,28 @@
 /**
  * The gate: one verdict from a report, for CI, Argo Rollouts and Flagger.
- * Too few samples FAILS (no evidence is not a pass), and every reason names
- * the endpoint, the measured value, the threshold and the counts behind it.
+ * Every reason names the endpoint, the measured value, the threshold and the
+ * counts behind it, and every verdict carries the window and counts it used.
+ *
+ * Two ways to judge a rate against its maximum:
+ * - as measured (confidence 0, the default): too few samples FAILS (no
+ *   evidence is not a pass), a rate above its maximum fails;
+ * - on one-sided Clopper–Pearson bounds (confidence c, e.g. 0.95): a rate
+ *   fails when its lower bound is above the maximum (bad, with confidence
+ *   c), passes when its upper bound is at or below it (good, with confidence
+ *   c), and is otherwise inconclusive — as is a run with fewer than
+ *   minSamples — with how many more samples would settle it.
  */
-import type { EndpointReport, GateThresholds, GateVerdict, LatencySummary, ReportTotals } from '../report/report-types.js'
+import type {
+  EndpointReport,
+  GateOutcome,
+  GateThresholds,
+  GateVerdict,
+  LatencySummary,
+  RateEvidence,
+  ReportTotals,
+  VerdictWindow,
+} from '../report/report-types.js'
+import { clopperPearson, samplesToSettle } from './confidence-bound.js'
 import { endpointLimits, resolveThresholds } from './thresholds.js'
 
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js'
@@ -14,8 +33,18 @@ type EndpointInput = Pick<EndpointReport, 'method' | 'route' | 'compared' | 'div
 /** What the gate reads: a Report, or anything with its totals and endpoints. */
 export interface GateInput {
   totals: Pick<ReportTotals, 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx'> &
-    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled'>>
+    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled' | 'served' | 'dropped' | 'skipped' | 'notMirrored'>>
   endpoints: readonly EndpointInput[]
+  /** The window the totals cover (buildReport gives it); unbounded when left out. */
+  window?: VerdictWindow
+}
+
+/** Reasons of one check, split by what they mean. */
+interface Findings {
+  fail: string[]
+  inconclusive: string[]
+  /** Largest (settling n − observed n) among inconclusive rates; null when one cannot settle. */
+  more: number | null | undefined
 }
 
 /**
@@ -24,6 +53,8 @@ export interface GateInput {
  * @example
  *   const v = evaluateGate(report, { maxDivergence: 0.005, endpoints: { 'GET /legacy': { maxDivergence: 0.1 } } })
  *   // v.reasons: ['GET /api/users/:id: divergence 12.0% > 1.0% (30/250)']
+ * @example
+ *   evaluateGate(report, { confidence: 0.95 }).verdict // 'inconclusive' for 0 divergent of 120: upper bound 2.5% > 1%
  */
 export function evaluateGate(input: GateInput, thresholds: Partial<GateThresholds> = {}): GateVerdict {
   const t = resolveThresholds(thresholds)
@@ -34,48 +65,128 @@ export function evaluateGate(input: GateInput, thresholds: Partial<GateThreshold
   const divergenceRate = rate(divergent, samples)
   const errorRate = rate(errors, samples)
   const latencyRatio = totals.latency ? ratio(totals.latency.primary, totals.latency.candidate) : null
-  const reasons: string[] = []
+  const found: Findings = { fail: [], inconclusive: [], more: undefined }
+  const c = t.confidence
 
-  if (samples < t.minSamples) reasons.push(`too few samples: ${samples} compared < ${t.minSamples} required (minSamples)`)
-  if (divergenceRate > t.maxDivergence) reasons.push(`divergence ${pct(divergenceRate, t.maxDivergence)} (${counts(totals, samples)})`)
-  if (errorRate > t.maxErrorRate) {
-    reasons.push(`candidate errors ${pct(errorRate, t.maxErrorRate)} (${errors}/${samples} failed or 5xx where the primary was not)`)
+  if (samples < t.minSamples) {
+    const text = `too few samples: ${samples} compared < ${t.minSamples} required (minSamples)`
+    if (c > 0) {
+      found.inconclusive.push(text)
+      addMore(found, t.minSamples - samples)
+    } else found.fail.push(text)
   }
+  judgeRate(found, c, 'divergence', divergent, samples, t.maxDivergence, counts(totals, samples))
+  judgeRate(found, c, 'candidate errors', errors, samples, t.maxErrorRate, `${errors}/${samples} failed or 5xx where the primary was not`)
   if (t.maxLatencyRatio > 0 && latencyRatio !== null && latencyRatio > t.maxLatencyRatio) {
-    reasons.push(`latency p99 ${latencyText(totals.latency!, latencyRatio, t.maxLatencyRatio)}`)
+    found.fail.push(`latency p99 ${latencyText(totals.latency!, latencyRatio, t.maxLatencyRatio)}`)
   }
 
   const failingEndpoints: GateVerdict['failingEndpoints'] = []
   for (const e of input.endpoints) {
-    const own = judgeEndpoint(e, t)
-    if (own.length === 0) continue
-    failingEndpoints.push({ method: e.method, route: e.route, reasons: own })
-    for (const r of own) reasons.push(`${e.method} ${e.route}: ${r}`)
+    const own: Findings = { fail: [], inconclusive: [], more: undefined }
+    judgeEndpoint(e, t, own)
+    const prefix = `${e.method} ${e.route}: `
+    if (own.fail.length > 0) failingEndpoints.push({ method: e.method, route: e.route, reasons: own.fail })
+    found.fail.push(...own.fail.map((r) => prefix + r))
+    found.inconclusive.push(...own.inconclusive.map((r) => prefix + r))
+    if (own.more !== undefined) addMore(found, own.more)
   }
 
-  return { ok: reasons.length === 0, reasons, samples, divergenceRate, errorRate, latencyRatio, thresholds: t, failingEndpoints }
+  const verdict: GateOutcome = found.fail.length > 0 ? 'fail' : found.inconclusive.length > 0 ? 'inconclusive' : 'pass'
+  const out: GateVerdict = {
+    ok: verdict === 'pass',
+    verdict,
+    reasons: [...found.fail, ...found.inconclusive],
+    samples,
+    divergenceRate,
+    errorRate,
+    latencyRatio,
+    thresholds: t,
+    failingEndpoints,
+    window: input.window ?? { since: null, until: null, exact: true },
+    counts: {
+      served: totals.served ?? 0,
+      compared: samples,
+      divergent,
+      candidateErrors: errors,
+      dropped: totals.dropped ?? 0,
+      skipped: totals.skipped ?? 0,
+      notMirrored: totals.notMirrored ?? 0,
+    },
+  }
+  if (c > 0) {
+    out.bounds = {
+      method: 'clopper-pearson',
+      confidence: c,
+      divergence: evidence(divergent, samples, t.maxDivergence, c),
+      errorRate: evidence(errors, samples, t.maxErrorRate, c),
+    }
+  }
+  if (verdict === 'inconclusive') out.moreSamples = found.more ?? null
+  return out
 }
 
-function judgeEndpoint(e: EndpointInput, t: GateThresholds): string[] {
-  const limits = endpointLimits(t, e.method, e.route)
-  const out: string[] = []
-  if (e.compared === 0) return out
-  if (e.compared < limits.minEndpointSamples) {
-    // Only an explicit per-endpoint floor fails; the global one just skips rare endpoints.
-    const explicit = [e.route, `${e.method} ${e.route}`].some((k) => t.endpoints?.[k]?.minEndpointSamples !== undefined)
-    if (explicit) out.push(`too few samples: ${e.compared} compared < ${limits.minEndpointSamples} required (minEndpointSamples)`)
-    return out
+/** The rate k/n with its one-sided bounds at confidence c. */
+function evidence(k: number, n: number, max: number, c: number): RateEvidence {
+  const b = clopperPearson(k, n, c)
+  return { count: k, samples: n, rate: rate(k, n), lower: b.lower, upper: b.upper, max }
+}
+
+/**
+ * Judges k/n against max: as measured when c is 0, else on its bounds.
+ * `what` and `detail` build the reason (`divergence 12.0% > 1.0% (30/250)`).
+ */
+function judgeRate(found: Findings, c: number, what: string, k: number, n: number, max: number, detail: string): void {
+  if (n === 0) return
+  const r = rate(k, n)
+  if (c === 0) {
+    if (r > max) found.fail.push(`${what} ${pct(r, max)} (${detail})`)
+    return
   }
-  const div = rate(divergentOf(e), e.compared)
-  if (div > limits.maxEndpointDivergence) out.push(`divergence ${pct(div, limits.maxEndpointDivergence)} (${counts(e, e.compared)})`)
+  const b = clopperPearson(k, n, c)
+  const level = `${Number((c * 100).toFixed(2))}%`
+  if (b.lower > max) {
+    found.fail.push(`${what} ${pct(r, max)} (${detail}); its ${level} lower bound ${percent(b.lower)} is above the maximum`)
+  } else if (b.upper > max) {
+    const settle = samplesToSettle(r, max, c, n)
+    addMore(found, settle === null ? null : settle - n)
+    const hint = settle === null ? 'no number of samples settles a rate equal to its maximum' : `about ${settle - n} more samples would settle it at this rate`
+    found.inconclusive.push(`${what} ${percent(r)} (${detail}): ${level} bounds ${percent(b.lower)}–${percent(b.upper)} straddle the maximum ${percent(max)}; ${hint}`)
+  }
+}
+
+function addMore(found: Findings, more: number | null): void {
+  if (more === null || found.more === null) found.more = null
+  else found.more = Math.max(found.more ?? 0, more)
+}
+
+function judgeEndpoint(e: EndpointInput, t: GateThresholds, found: Findings): void {
+  const limits = endpointLimits(t, e.method, e.route)
+  if (e.compared === 0) return
+  if (e.compared < limits.minEndpointSamples) {
+    // Only an explicit per-endpoint floor counts; the global one just skips rare endpoints.
+    const explicit = [e.route, `${e.method} ${e.route}`].some((k) => t.endpoints?.[k]?.minEndpointSamples !== undefined)
+    if (explicit) {
+      const text = `too few samples: ${e.compared} compared < ${limits.minEndpointSamples} required (minEndpointSamples)`
+      if (t.confidence > 0) {
+        found.inconclusive.push(text)
+        addMore(found, limits.minEndpointSamples - e.compared)
+      } else found.fail.push(text)
+    }
+    return
+  }
+  judgeRate(found, t.confidence, 'divergence', divergentOf(e), e.compared, limits.maxEndpointDivergence, counts(e, e.compared))
   const errors = newErrors(e)
-  const err = rate(errors, e.compared)
-  if (err > limits.maxErrorRate) out.push(`candidate errors ${pct(err, limits.maxErrorRate)} (${errors}/${e.compared})`)
+  judgeRate(found, t.confidence, 'candidate errors', errors, e.compared, limits.maxErrorRate, `${errors}/${e.compared}`)
   const lr = ratio(e.latency.primary, e.latency.candidate)
   if (limits.maxLatencyRatio > 0 && lr !== null && lr > limits.maxLatencyRatio) {
-    out.push(`latency p99 ${latencyText(e.latency, lr, limits.maxLatencyRatio)}`)
+    found.fail.push(`latency p99 ${latencyText(e.latency, lr, limits.maxLatencyRatio)}`)
   }
-  return out
+}
+
+function percent(x: number): string {
+  const v = x * 100
+  return `${v !== 0 && v < 0.1 ? v.toFixed(3) : v.toFixed(2)}%`
 }
 
 /**

@@ -8,13 +8,14 @@ import { UsageError } from '../errors.js'
 
 type Numeric = Exclude<keyof GateThresholds, 'endpoints'>
 
-const KEYS: Record<Numeric, { flag: string; kind: 'rate' | 'count' | 'ratio' }> = {
+const KEYS: Record<Numeric, { flag: string; kind: 'rate' | 'count' | 'ratio' | 'confidence' }> = {
   maxDivergence: { flag: 'max-divergence', kind: 'rate' },
   minSamples: { flag: 'min-samples', kind: 'count' },
   maxErrorRate: { flag: 'max-error-rate', kind: 'rate' },
   maxLatencyRatio: { flag: 'max-latency-ratio', kind: 'ratio' },
   minEndpointSamples: { flag: 'min-endpoint-samples', kind: 'count' },
   maxEndpointDivergence: { flag: 'max-endpoint-divergence', kind: 'rate' },
+  confidence: { flag: 'confidence', kind: 'confidence' },
 }
 
 /** The flag names (`max-divergence`, …) accepted by `gate`, `report` and `promote`. */
@@ -50,8 +51,16 @@ export function thresholdOverrides(input: Record<string, unknown>, source: 'flag
     const n = percent ? value / 100 : value
     // Number('') is 0: an empty `?maxDivergence=` must not silently mean "no divergence allowed".
     const blank = typeof raw === 'string' && raw.trim().replace(/%$/, '') === ''
-    if (blank || !Number.isFinite(n) || n < 0 || (kind === 'rate' && n > 1) || (kind === 'count' && !Number.isInteger(n))) {
-      const expected = kind === 'rate' ? 'a rate from 0 to 1 (or a percentage like 1%)' : kind === 'count' ? 'a whole number ≥ 0' : 'a number ≥ 0'
+    const badConfidence = kind === 'confidence' && !(n === 0 || (n > 0.5 && n < 1))
+    if (blank || !Number.isFinite(n) || n < 0 || badConfidence || (kind === 'rate' && n > 1) || (kind === 'count' && !Number.isInteger(n))) {
+      const expected =
+        kind === 'rate'
+          ? 'a rate from 0 to 1 (or a percentage like 1%)'
+          : kind === 'count'
+            ? 'a whole number ≥ 0'
+            : kind === 'confidence'
+              ? 'a confidence level above 0.5 and below 1 (0.95 or 95%), or 0 for off'
+              : 'a number ≥ 0'
       problems.push(`${name}: expected ${expected}, got '${String(raw)}'`)
       continue
     }

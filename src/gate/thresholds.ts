@@ -18,7 +18,9 @@ type Limits = Omit<GateThresholds, 'endpoints'>
  * - maxLatencyRatio 0 (off): a shadow candidate often runs on smaller
  *   infrastructure, so candidate p99 / primary p99 is judged only when asked
  *   (e.g. 1.5);
- * - minEndpointSamples 0: every endpoint is judged, even a rare one.
+ * - minEndpointSamples 0: every endpoint is judged, even a rare one;
+ * - confidence 0 (off): rates are judged as measured; 0.95 judges them on
+ *   one-sided Clopper–Pearson bounds, with an inconclusive verdict.
  */
 export const DEFAULT_THRESHOLDS: GateThresholds = Object.freeze({
   maxDivergence: 0.01,
@@ -27,11 +29,12 @@ export const DEFAULT_THRESHOLDS: GateThresholds = Object.freeze({
   maxLatencyRatio: 0,
   minEndpointSamples: 0,
   maxEndpointDivergence: 0.01,
+  confidence: 0,
 })
 
 const RATE_KEYS = ['maxDivergence', 'maxErrorRate', 'maxEndpointDivergence'] as const
 const COUNT_KEYS = ['minSamples', 'minEndpointSamples'] as const
-const LIMIT_KEYS: readonly (keyof Limits)[] = [...RATE_KEYS, ...COUNT_KEYS, 'maxLatencyRatio']
+const LIMIT_KEYS: readonly (keyof Limits)[] = [...RATE_KEYS, ...COUNT_KEYS, 'maxLatencyRatio', 'confidence']
 
 /**
  * Fills in defaults and validates; throws ConfigInvalid listing every bad key.
@@ -86,6 +89,13 @@ function checkLimits(obj: Partial<Limits>, where: string, problems: string[]): v
     if (value === undefined || key === 'endpoints') continue
     if (!LIMIT_KEYS.includes(key as keyof Limits)) {
       if (where !== 'gate') problems.push(`${where}.${key} is not a threshold; expected one of ${LIMIT_KEYS.join(', ')}`)
+      continue
+    }
+    if (key === 'confidence') {
+      if (where !== 'gate') problems.push(`${where}.confidence: the confidence applies to the whole gate; set gate.confidence instead`)
+      else if (!(typeof value === 'number' && (value === 0 || (value > 0.5 && value < 1)))) {
+        problems.push(`gate.confidence must be 0 (off) or a level above 0.5 and below 1 (0.95 = 95 %), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`)
+      }
       continue
     }
     const ok =

@@ -31,6 +31,9 @@ export class MirrorScheduler {
   #queue: PendingExchange[] = []
   #head = 0
   #idle: (() => void)[] = []
+  /** Exchanges on the wire, for settledBefore(); a Set costs one add and one delete per exchange. */
+  #out = new Set<PendingExchange>()
+  #before: { t: number; resolve: () => void }[] = []
   // Set by destroy(): failures from then on are our own cancellations, not the candidate's.
   #destroying = false
 
@@ -78,6 +81,23 @@ export class MirrorScheduler {
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
+  /**
+   * Resolves once every exchange that started before `t` (epoch ms) has
+   * settled or been dropped, whatever arrived since: a promotion step's
+   * evaluation waits for its window's mirrors without waiting for a quiet
+   * moment that steady traffic never gives (unlike drain()).
+   */
+  settledBefore(t: number): Promise<void> {
+    if (!this.#pendingBefore(t)) return Promise.resolve()
+    return new Promise((resolve) => this.#before.push({ t, resolve }))
+  }
+
+  #pendingBefore(t: number): boolean {
+    if (this.queued > 0 && this.#queue[this.#head].at < t) return true
+    for (const ex of this.#out) if (ex.at < t) return true
+    return false
+  }
+
   async close(): Promise<void> {
     await this.#pools.close()
   }
@@ -97,8 +117,11 @@ export class MirrorScheduler {
     // replica) would pile up in undici's unbounded pool queue, and drain()
     // would return while some sides are still out.
     let left = sides.length
+    this.#out.add(exchange)
     const settled = () => {
-      if (--left === 0) this.#release()
+      if (--left > 0) return
+      this.#out.delete(exchange)
+      this.#release()
     }
     for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], settled)
   }
@@ -137,6 +160,13 @@ export class MirrorScheduler {
         continue
       }
       this.#send(next)
+    }
+    if (this.#before.length > 0) {
+      this.#before = this.#before.filter((w) => {
+        if (this.#pendingBefore(w.t)) return true
+        w.resolve()
+        return false
+      })
     }
     if (this.#inFlight === 0 && this.queued === 0 && this.#idle.length > 0) {
       const waiters = this.#idle

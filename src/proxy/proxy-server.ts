@@ -103,9 +103,12 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
 
     const decision = deps.router().decide(req)
     let mirrored = decision.mirror.length > 0
-    if (mirrored && !mirrorMethods.has(method)) {
+    if (!mirrored) {
+      // Every served request has exactly one outcome: this one is not mirrored, and says why.
+      stats.onNotMirrored(at, method, route, decision.notMirrored ?? 'split-no-shadow')
+    } else if (!mirrorMethods.has(method)) {
       mirrored = false
-      stats.onNotMirrored(at, method, route)
+      stats.onNotMirrored(at, method, route, 'method')
     } else if (mirrored && !sampler.take()) {
       mirrored = false
       stats.onSkipped(at, method, route, 'sampledOut')

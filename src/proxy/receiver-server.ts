@@ -84,7 +84,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
     if (!mirrorMethods.has(method)) {
       // Replaying an unsafe method would repeat its side effects on the primary.
       mirrored = false
-      stats.onNotMirrored(at, method, route)
+      stats.onNotMirrored(at, method, route, 'method')
     } else if (!sampler.take()) {
       mirrored = false
       stats.onSkipped(at, method, route, 'sampledOut')

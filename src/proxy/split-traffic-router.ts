@@ -7,13 +7,17 @@ import type { IncomingMessage } from 'node:http'
 import type { Side } from '../types.js'
 import type { SplitRouter } from '../split/split-router.js'
 import type { TrafficDecision, TrafficRouter } from './traffic-router.js'
+import type { NotMirroredReason } from '../stats.js'
 
-const decision = (serve: 'primary' | 'candidate', mirror: Side[]): TrafficDecision => Object.freeze({ serve, mirror: Object.freeze(mirror) })
+const decision = (serve: 'primary' | 'candidate', mirror: Side[], notMirrored?: NotMirroredReason): TrafficDecision =>
+  Object.freeze({ serve, mirror: Object.freeze(mirror), ...(notMirrored && { notMirrored }) })
 
 export function splitTrafficRouter(split: SplitRouter, withSecondary: boolean): TrafficRouter {
   const shadow = decision('primary', withSecondary ? ['candidate', 'secondary'] : ['candidate'])
-  const primaryOnly = decision('primary', [])
-  const candidateOnly = decision('candidate', [])
+  // Without reverse shadow the split compares nothing: say so in the accounting.
+  const primaryOnly = decision('primary', [], 'split-no-shadow')
+  const candidateOnly = decision('candidate', [], 'split-no-shadow')
+  const pinnedOnly = decision('candidate', [], 'pinned')
   // Reverse shadow: the side that did not serve is called and compared, so
   // divergences keep being recorded while users move, and the primary stays
   // warm as the rollback target.
@@ -23,7 +27,8 @@ export function splitTrafficRouter(split: SplitRouter, withSecondary: boolean): 
       const { side, state } = split.route(req.headers)
       if (state.mode === 'shadow' && side === 'primary') return shadow
       if (side === 'primary') return state.reverseShadow ? shadow : primaryOnly
-      return state.reverseShadow ? candidateWithPrimary : candidateOnly
+      if (state.reverseShadow) return candidateWithPrimary
+      return state.mode === 'shadow' ? pinnedOnly : candidateOnly
     },
   }
 }

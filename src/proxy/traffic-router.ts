@@ -5,12 +5,15 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Side } from '../types.js'
+import type { NotMirroredReason } from '../stats.js'
 import type { ServingSide } from './served-response.js'
 
 export interface TrafficDecision {
   serve: ServingSide
   /** Sides called in the background; the first is the one compared against. */
   mirror: readonly Side[]
+  /** Why nothing is mirrored, when `mirror` is empty: the request is counted notMirrored with it. */
+  notMirrored?: NotMirroredReason
 }
 
 export interface TrafficRouter {

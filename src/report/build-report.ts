@@ -14,9 +14,10 @@ import { summarise } from '../store/latency-histogram.js'
 import { openDatabase } from '../store/open-database.js'
 import type { ExchangeRecord } from '../store/read-sources.js'
 import { emptyReportData, endpointKey, readExampleRows, readReportData } from './read-report-data.js'
-import type { Candidate, MinuteWindow, ReportData } from './read-report-data.js'
+import type { Candidate, EffectiveWindow, ReadWindow, ReportData } from './read-report-data.js'
 import type { EndpointReport, FieldCount, GateThresholds, Report, ReportTotals } from './report-types.js'
 import { selectExamples, toExample } from './select-examples.js'
+import { modeSides } from '../split/mode-sides.js'
 import { decideField } from '../noise/field-decision.js'
 import { resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
@@ -25,9 +26,9 @@ import type { LearnedEndpointNoise } from './read-report-data.js'
 export { resolveSources } from './resolve-sources.js'
 
 export interface BuildReportOptions {
-  /** Epoch ms; rounded down to its minute (aggregates are per minute). */
+  /** Epoch ms, inclusive; rounded down to its second (aggregates are per second, then per minute). */
   since?: number
-  /** Epoch ms, exclusive; rounded up to a whole minute. */
+  /** Epoch ms, exclusive; rounded up to a whole second. */
   until?: number
   thresholds?: Partial<GateThresholds>
   /** Examples kept per endpoint (default 5). */
@@ -52,7 +53,7 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
   if (sources.length === 0) throw new UsageError('no database given: pass --db <file or folder>')
   const examplesPerEndpoint = count('examplesPerEndpoint', opts.examplesPerEndpoint, 5)
   const fieldsPerEndpoint = count('fieldsPerEndpoint', opts.fieldsPerEndpoint, 20)
-  const window = minuteWindow(opts.since, opts.until)
+  const window = checkWindow(opts.since, opts.until)
   // Validate before reading any file: a typo in a threshold should not wait for a large merge.
   const thresholds = resolveThresholds(opts.thresholds)
   const noise = resolveNoiseOptions(opts.noise)
@@ -60,7 +61,8 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
   try {
     for (const s of sources) dbs.push(openDatabase(s, { readonly: true }))
     const data = emptyReportData()
-    dbs.forEach((db, i) => readReportData(db, i, window, examplesPerEndpoint * CANDIDATES_PER_EXAMPLE, data))
+    const covered = dbs.map((db, i) => readReportData(db, i, window, examplesPerEndpoint * CANDIDATES_PER_EXAMPLE, data))
+    const effective = verdictWindow(covered)
     const examples = chooseExamples(dbs, data, examplesPerEndpoint)
     const endpoints = [...data.endpoints.values()].map((a) => {
       const key = endpointKey(a.method, a.route)
@@ -71,38 +73,60 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     totals.noiseOverruled = endpoints.reduce((n, e) => n + (e.noiseOverruled ?? 0), 0)
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
-      window: {
-        since: opts.since === undefined ? null : new Date(window.sinceMinute * MINUTE_MS).toISOString(),
-        until: opts.until === undefined ? null : new Date(window.untilMinute * MINUTE_MS).toISOString(),
-      },
+      window: effective,
       sources: [...sources],
       totals,
       endpoints,
       timeline: [...data.timeline]
         .sort((a, b) => a[0] - b[0])
         .map(([minute, p]) => ({ at: new Date(minute * MINUTE_MS).toISOString(), compared: p.compared, divergent: p.divergent })),
-      verdict: evaluateGate({ totals, endpoints }, thresholds),
+      verdict: evaluateGate({ totals, endpoints, window: effective }, thresholds),
       // Sorted by content too, so the order never depends on which file an event came from.
       events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
+      ...trafficOf(dbs),
     }
   } finally {
     for (const db of dbs) db.close()
   }
 }
 
-/** Minute bounds of the window; unbounded sides use the safe-integer limits. */
-export function minuteWindow(since: number | undefined, until: number | undefined): MinuteWindow {
+/** The newest saved traffic state across files (src/split/promotion-store.ts), with its sides. */
+function trafficOf(dbs: readonly Database[]): Pick<Report, 'traffic'> {
+  let best: { state: string; updated_at: number } | undefined
+  for (const db of dbs) {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'split_traffic'").get()
+    if (table === undefined) continue
+    const row = db.prepare('SELECT state, updated_at FROM split_traffic WHERE id = 1').get() as { state: string; updated_at: number } | undefined
+    if (row && (!best || row.updated_at > best.updated_at)) best = row
+  }
+  if (!best) return {}
+  try {
+    const s = JSON.parse(best.state) as { mode: 'shadow' | 'split' | 'candidate'; weight: number; reverseShadow: boolean }
+    return { traffic: { mode: s.mode, weight: s.weight, reverseShadow: s.reverseShadow, sides: modeSides(s) } }
+  } catch {
+    return {}
+  }
+}
+
+/** Validates the window asked for (epoch ms; undefined sides are unbounded). */
+export function checkWindow(since: number | undefined, until: number | undefined): ReadWindow {
   for (const [key, v] of [['since', since], ['until', until]] as const) {
     if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`${key} must be a time in epoch milliseconds, got ${String(v)}`)
   }
-  const w = {
-    sinceMinute: since === undefined ? -1e12 : Math.floor(since / MINUTE_MS),
-    untilMinute: until === undefined ? 1e12 : Math.ceil(until / MINUTE_MS),
-  }
-  if (w.untilMinute <= w.sinceMinute && since !== undefined && until !== undefined) {
+  if (since !== undefined && until !== undefined && until <= since) {
     throw new UsageError(`until (${new Date(until).toISOString()}) must be after since (${new Date(since).toISOString()})`)
   }
-  return w
+  return { since, until }
+}
+
+/** The union of what each file's counts cover: the earliest since, the latest until; exact only if every file was. */
+function verdictWindow(covered: readonly EffectiveWindow[]) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+  const sinces = covered.map((w) => w.since)
+  const untils = covered.map((w) => w.until)
+  const since = sinces.includes(null) || sinces.length === 0 ? null : Math.min(...(sinces as number[]))
+  const until = untils.includes(null) || untils.length === 0 ? null : Math.max(...(untils as number[]))
+  return { since: iso(since), until: iso(until), exact: covered.every((w) => w.exact) }
 }
 
 function chooseExamples(dbs: readonly Database[], data: ReportData, k: number) {

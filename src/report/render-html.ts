@@ -11,22 +11,37 @@ import { html, raw, type Raw } from './html-escape.js'
 import { CSS, SCRIPT } from './html-style.js'
 import { formatCount, formatDuration, formatRate, formatTime } from './render-format.js'
 import type { AuditEvent, GateVerdict, Report } from './report-types.js'
+import { boundsText, countsText, outcomeOf, windowText } from '../gate/format-verdict.js'
+
+/** Which side serves and which is compared, as the recording's last traffic state says. */
+function trafficLine(r: Report): Raw | string {
+  if (!r.traffic) return ''
+  return html`<p class="traffic" id="traffic">Traffic now: ${r.traffic.mode} mode${r.traffic.mode === 'split' ? ` at ${r.traffic.weight}%` : ''} — ${r.traffic.sides.text}.</p>`
+}
 
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64')
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; base-uri 'none'; form-action 'none'`
 
-function verdictBanner(v: GateVerdict, compared: number): Raw {
+function verdictBanner(v: GateVerdict, compared: number, w: Report['window']): Raw {
   const t = v.thresholds
-  const what = v.ok
-    ? `The candidate passes the gate: ${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges.`
-    : `The candidate fails the gate${compared > 0 ? ` (${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges)` : ''}.`
+  const outcome = outcomeOf(v)
+  const what =
+    outcome === 'pass'
+      ? `The candidate passes the gate: ${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges.`
+      : outcome === 'inconclusive'
+        ? `Inconclusive: ${formatCount(v.samples)} compared exchanges do not yet settle the gate (${formatRate(v.divergenceRate)} divergent).`
+        : `The candidate fails the gate${compared > 0 ? ` (${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges)` : ''}.`
   const ratio = v.latencyRatio === null ? '–' : `${v.latencyRatio.toFixed(2)}×`
-  return html`<section class="verdict ${v.ok ? 'pass' : 'fail'}" id="verdict" role="status">
-<div class="badge">${v.ok ? '✓ PASS' : '✕ FAIL'}</div>
+  const cls = outcome === 'pass' ? 'pass' : 'fail'
+  const badge = outcome === 'pass' ? '✓ PASS' : outcome === 'fail' ? '✕ FAIL' : '? INCONCLUSIVE'
+  const bounds = boundsText(v)
+  return html`<section class="verdict ${cls}" id="verdict" role="status" data-verdict="${outcome}">
+<div class="badge">${badge}</div>
 <div><p class="what">${what}</p>
 ${v.reasons.length ? html`<ul class="reasons">${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
+<p class="judged" id="judged">Window: ${windowText(w)}.${v.counts ? html`<br>Judged: ${countsText(v)}.` : ''}${bounds ? html`<br>${bounds}.` : ''}</p>
 <p class="gate">Observed: divergence ${formatRate(v.divergenceRate)} · candidate error rate ${formatRate(v.errorRate)} · p99 latency ratio ${ratio}.<br>
-Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamples)} samples · error rate ≤ ${formatRate(t.maxErrorRate)} · p99 ratio ${t.maxLatencyRatio > 0 ? `≤ ${t.maxLatencyRatio}×` : 'not checked'} · per endpoint ≤ ${formatRate(t.maxEndpointDivergence)} from ${formatCount(t.minEndpointSamples)} samples${t.endpoints && Object.keys(t.endpoints).length ? ` · ${Object.keys(t.endpoints).length} endpoint override(s)` : ''}.</p></div>
+Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamples)} samples · error rate ≤ ${formatRate(t.maxErrorRate)} · p99 ratio ${t.maxLatencyRatio > 0 ? `≤ ${t.maxLatencyRatio}×` : 'not checked'} · per endpoint ≤ ${formatRate(t.maxEndpointDivergence)} from ${formatCount(t.minEndpointSamples)} samples${t.endpoints && Object.keys(t.endpoints).length ? ` · ${Object.keys(t.endpoints).length} endpoint override(s)` : ''}${t.confidence ? ` · judged on ${Number((t.confidence * 100).toFixed(2))}% confidence bounds` : ''}.</p></div>
 </section>`
 }
 
@@ -84,12 +99,12 @@ export function renderHtml(report: Report): string {
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${report.verdict.ok ? 'PASS' : 'FAIL'} · shadowdiff report · ${formatTime(report.generatedAt)}</title>
+<title>${outcomeOf(report.verdict).toUpperCase()} · shadowdiff report · ${formatTime(report.generatedAt)}</title>
 <style>${raw(CSS)}</style></head>
 <body><main>
 <header class="top"><h1>shadowdiff <span>primary vs candidate</span></h1>
 <div class="meta"><span>Window: ${w.since || w.until ? `${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'whole recording'}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
-${verdictBanner(report.verdict, report.totals.compared)}
+${verdictBanner(report.verdict, report.totals.compared, report.window)}${trafficLine(report)}
 ${totals(report)}
 ${nothing ? html`<div class="card empty" id="nothing-compared"><strong>Nothing was compared in this window.</strong><br>No mirrored exchange completed on both sides, so there is no divergence to show. Check that traffic reached the proxy and that mirroring is enabled.</div>` : ''}
 ${charts(report)}

@@ -14,6 +14,7 @@
 import { exampleDiff } from './body-diff.js'
 import { endpointGateState, endpointKey, failingReasons, formatCount, formatRate, formatTime, reviewOrder } from './render-format.js'
 import type { EndpointReport, Report } from './report-types.js'
+import { boundsText, countsText, outcomeOf, windowText } from '../gate/format-verdict.js'
 
 /**
  * Removes what XML 1.0 forbids (§2.2 Char: C0 controls other than tab, LF,
@@ -92,6 +93,8 @@ function overallCase(r: Report): Case {
   const base = { name: 'gate: overall', classname: 'shadowdiff.gate' }
   const reasons = overallReasons(r)
   if (r.verdict.ok || (reasons.length === 0 && r.verdict.failingEndpoints.length > 0)) return base
+  // Not yet settled is not a failure: CI shows it as skipped, with what would settle it.
+  if (outcomeOf(r.verdict) === 'inconclusive') return { ...base, skipped: `inconclusive: ${reasons.join('; ')}` }
   const list = reasons.length ? reasons : ['the gate failed without giving a reason']
   const v = r.verdict
   const body = [
@@ -130,10 +133,15 @@ export function renderJunit(report: Report): string {
   const failures = cases.filter((c) => c.failure).length
   const skipped = cases.filter((c) => c.skipped !== undefined).length
   const t = report.totals
+  const v = report.verdict
+  const c = v.counts
   const props: [string, string | number][] = [
-    ['verdict', report.verdict.ok ? 'pass' : 'fail'],
+    ['verdict', outcomeOf(v)],
     ['window.since', report.window.since ?? ''],
     ['window.until', report.window.until ?? ''],
+    ['window.exact', String(report.window.exact !== false)],
+    ...(c ? ([['judged.compared', c.compared], ['judged.divergent', c.divergent], ['judged.candidateErrors', c.candidateErrors], ['notMirrored', c.notMirrored], ['skipped', c.skipped]] as [string, number][]) : []),
+    ...(v.bounds ? ([['confidence', v.bounds.confidence], ['divergence.upper', v.bounds.divergence.upper], ['divergence.lower', v.bounds.divergence.lower]] as [string, number][]) : []),
     ['served', t.served],
     ['compared', t.compared],
     ['divergent', t.divergent],
@@ -143,9 +151,12 @@ export function renderJunit(report: Report): string {
     ['dropped', t.dropped],
   ]
   const summary = [
-    `shadowdiff gate: ${report.verdict.ok ? 'PASS' : 'FAIL'}`,
-    ...report.verdict.reasons.map((r) => `- ${r}`),
+    `shadowdiff gate: ${outcomeOf(v).toUpperCase()}`,
+    ...v.reasons.map((r) => `- ${r}`),
     `${formatCount(t.compared)} compared, ${formatCount(t.divergent)} divergent (${formatRate(t.divergenceRate)}), window ${formatTime(report.window.since)} → ${formatTime(report.window.until)}`,
+    `window: ${windowText(report.window)}`,
+    ...(c ? [`judged: ${countsText(v)}`] : []),
+    ...(v.bounds ? [boundsText(v)] : []),
   ].join('\n')
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

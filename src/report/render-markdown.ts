@@ -21,6 +21,7 @@ import {
   reviewOrder,
 } from './render-format.js'
 import type { EndpointReport, Report } from './report-types.js'
+import { boundsText, countsText, outcomeOf } from '../gate/format-verdict.js'
 
 /** GitHub rejects comments over 65,536 characters; stop adding diffs well before that. */
 const DIFF_BUDGET = 48_000
@@ -109,18 +110,25 @@ export function renderMarkdown(report: Report): string {
   const v = report.verdict
   const w = report.window
   const span = w.since && w.until ? ` (${formatDuration(Date.parse(w.until) - Date.parse(w.since))})` : ''
+  const outcome = outcomeOf(v)
+  const icon = outcome === 'pass' ? '✅' : outcome === 'fail' ? '❌' : '⚠️'
+  const verb = outcome === 'pass' ? 'passes' : outcome === 'fail' ? 'fails' : 'is not yet judged by'
   const out = [
-    `## ${v.ok ? '✅' : '❌'} shadowdiff: ${v.ok ? 'PASS' : 'FAIL'}`,
+    `## ${icon} shadowdiff: ${outcome.toUpperCase()}`,
     '',
     report.totals.compared > 0
-      ? `The candidate ${v.ok ? 'passes' : 'fails'} the gate: **${formatRate(v.divergenceRate)}** divergent over **${formatCount(v.samples)}** compared exchanges.`
-      : `Nothing was compared in this window, so the candidate ${v.ok ? 'passes' : 'fails'} the gate by default.`,
+      ? `The candidate ${verb} the gate: **${formatRate(v.divergenceRate)}** divergent over **${formatCount(v.samples)}** compared exchanges.`
+      : `Nothing was compared in this window, so the candidate ${verb} the gate by default.`,
     '',
   ]
   for (const reason of v.reasons) out.push(`- ${mdText(reason)}`)
   if (v.reasons.length) out.push('')
   const window = w.since || w.until ? `Window ${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'Whole recording'
-  out.push(`${window} · generated ${formatTime(report.generatedAt)}`, '')
+  const exact = w.since || w.until ? (w.exact === false ? ' (widened to whole minutes)' : ' (exact to the second)') : ''
+  out.push(`${window}${exact} · generated ${formatTime(report.generatedAt)}`, '')
+  if (v.counts) out.push(`Judged: ${mdText(countsText(v))}.`, '')
+  const bounds = v.bounds ? boundsText(v) : ''
+  if (bounds) out.push(`${mdText(bounds)}.`, '')
   out.push(...totalsTable(report), '')
 
   const worst = reviewOrder(report.endpoints, v)

@@ -3,6 +3,7 @@
  * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
  */
 import type { Divergence, DivergenceKind, Operation } from '../types.js'
+import type { ModeSides } from '../split/mode-sides.js'
 
 export interface LatencySummary {
   count: number
@@ -126,12 +127,55 @@ export interface GateThresholds {
   maxLatencyRatio: number
   minEndpointSamples: number
   maxEndpointDivergence: number
+  /**
+   * 0 (the default): the rates are judged as measured. Between 0.5 and 1
+   * (e.g. 0.95): on one-sided Clopper–Pearson bounds at that confidence —
+   * pass when every upper bound is within its limit, fail when a lower bound
+   * is above it, otherwise inconclusive (src/gate/confidence-bound.ts).
+   */
+  confidence: number
   /** Per-endpoint overrides keyed by `METHOD route` or route. */
-  endpoints?: Record<string, Partial<Omit<GateThresholds, 'endpoints'>>>
+  endpoints?: Record<string, Partial<Omit<GateThresholds, 'endpoints' | 'confidence'>>>
+}
+
+/** `pass` and `fail` decide; `inconclusive` (only with a confidence) says the evidence does not yet settle it. */
+export type GateOutcome = 'pass' | 'fail' | 'inconclusive'
+
+/** The window a verdict judged: ISO 8601 bounds (null = unbounded) and whether it is exact to the second. */
+export interface VerdictWindow {
+  since: string | null
+  until: string | null
+  /** False when an edge older than the store's per-second rows widened to its whole minute. */
+  exact: boolean
+}
+
+/** The counts a verdict used, over its window. */
+export interface VerdictCounts {
+  served: number
+  compared: number
+  /** As the gate counts them: divergent plus noise the field decisions did not accept. */
+  divergent: number
+  /** What maxErrorRate judges: the candidate failed or answered 5xx where the primary did not. */
+  candidateErrors: number
+  dropped: number
+  skipped: number
+  notMirrored: number
+}
+
+/** A rate with its one-sided bounds at the verdict's confidence. */
+export interface RateEvidence {
+  count: number
+  samples: number
+  rate: number
+  lower: number
+  upper: number
+  max: number
 }
 
 export interface GateVerdict {
+  /** True on `pass` only. */
   ok: boolean
+  verdict: GateOutcome
   reasons: string[]
   samples: number
   divergenceRate: number
@@ -139,6 +183,12 @@ export interface GateVerdict {
   latencyRatio: number | null
   thresholds: GateThresholds
   failingEndpoints: { method: string; route: string; reasons: string[] }[]
+  window: VerdictWindow
+  counts: VerdictCounts
+  /** With a confidence: the method, the level and the overall rates' bounds. */
+  bounds?: { method: 'clopper-pearson'; confidence: number; divergence: RateEvidence; errorRate: RateEvidence }
+  /** When inconclusive: about how many more compared exchanges would settle it at the observed rates (null: none would). */
+  moreSamples?: number | null
 }
 
 export interface AuditEvent {
@@ -151,11 +201,17 @@ export interface AuditEvent {
 
 export interface Report {
   generatedAt: string
-  window: { since: string | null; until: string | null }
+  /** The effective window: what the counts cover (see VerdictWindow). */
+  window: VerdictWindow
   sources: string[]
   totals: ReportTotals
   endpoints: EndpointReport[]
   timeline: TimelinePoint[]
   verdict: GateVerdict
   events: AuditEvent[]
+  /**
+   * The traffic state last saved in the recording (the proxy's split_traffic
+   * row; the newest across files): which side serves and which is compared.
+   */
+  traffic?: { mode: 'shadow' | 'split' | 'candidate'; weight: number; reverseShadow: boolean; sides: ModeSides }
 }

@@ -1,34 +1,44 @@
 /**
  * Progressive promotion: moves real users to the candidate step by step,
- * checks the gate after each step and rolls back by itself.
+ * judges each step on its own traffic and rolls back by itself.
  *
- *   idle ─start→ running ─gate ok→ next step … ─gate ok at last step→ succeeded
- *                  │  └─gate ok at a pause step→ paused ─continue (gate ok)→ next step
- *                  └─gate fails / rollback monitor / operator→ rolled-back | aborted
+ *   idle ─start→ running ─gate passes after the interval→ next step … → succeeded
+ *                  │  ├─gate inconclusive after the interval→ extended, up to maxIntervalMs
+ *                  │  │        └─still inconclusive→ rolled-back (onInconclusive fail) | paused (pause)
+ *                  │  └─gate passes at a pause step→ paused ─continue→ next step
+ *                  └─gate fails (at any evaluation) / rollback monitor / operator→ rolled-back | aborted
  *
- * Each step sets mode `split` with its weight; a step of 100 sets mode
- * `candidate` instead, with reverse shadow on by default, so the primary keeps
- * receiving mirrored traffic and stays a warm rollback target. The gate is
- * evaluated on the traffic since the step began. Every transition is saved in
- * SQLite before the next timer is armed: a restarted process resumes at the
- * same step with the time that was left (evaluating at once if the interval
- * passed while it was down) and never skips a step.
+ * Each step sets mode `split` with its weight and the plan's reverse shadow
+ * (a step of 100 sets mode `candidate`, one of 0 mode `shadow`), so the side
+ * that did not serve keeps being compared. The gate is evaluated every
+ * `evaluateEveryMs` on the traffic since the step's first whole second after
+ * its traffic change (the store counts per second, so this window holds
+ * exactly the exchanges served at the step's weight): a failing verdict
+ * rolls back at once, a passing one moves on once the step has lasted its
+ * interval. Every evaluation's numbers are kept (`lastEvidence`) and every
+ * transition's in the history and the audit trail.
+ *
+ * Every transition is saved in SQLite before the next timer is armed: a
+ * restarted process resumes at the same step with the time that was left
+ * (evaluating at once if it is due) and never skips a step.
  */
 import type { Database } from 'better-sqlite3'
 import { ListenerSet } from './audit-event.js'
 import type { AuditEvent, AuditListener, PromotionPhase } from './audit-event.js'
-import { IDLE_STATUS, isActive, validatePlan } from './promotion-plan.js'
-import type { PromotionHistoryEvent, PromotionPlanInput, PromotionStatus } from './promotion-plan.js'
+import { completePlan, IDLE_STATUS, isActive, validatePlan } from './promotion-plan.js'
+import type { PromotionHistoryEvent, PromotionPlanInput, PromotionStatus, StepEvidence } from './promotion-plan.js'
 import { PromotionStore } from './promotion-store.js'
 import { realScheduler } from './scheduler.js'
 import type { Scheduler } from './scheduler.js'
 import { PromotionConflict } from './split-errors.js'
 import type { TrafficMode } from './traffic-mode.js'
 
-/** The gate's answer for one step. */
+/** The gate's answer for one step. Without `verdict`, `ok` means pass and not ok fail. */
 export interface GateVerdict {
   ok: boolean
   reasons: string[]
+  verdict?: 'pass' | 'fail' | 'inconclusive'
+  evidence?: StepEvidence
 }
 
 /** Evaluates the gate on the traffic recorded since `sinceMs` (epoch ms). */
@@ -74,7 +84,9 @@ export class Promotion {
     this.#clock = options.scheduler ?? realScheduler
     this.#listeners = new ListenerSet(options.onListenerError)
     if (options.onEvent) this.#listeners.add(options.onEvent)
-    this.#status = this.#store.load() ?? structuredClone(IDLE_STATUS)
+    const loaded = this.#store.load()
+    if (loaded?.plan) loaded.plan = completePlan(loaded.plan)
+    this.#status = loaded ?? structuredClone(IDLE_STATUS)
     this.#unsubscribe = this.#traffic.subscribe((event) => this.#onTrafficEvent(event))
     if (isActive(this.#status.state)) this.#resume()
   }
@@ -93,10 +105,18 @@ export class Promotion {
    * Starts a promotion at its first step.
    * @throws BadRequest for an invalid plan; PromotionConflict while one is running or paused.
    */
-  start(input: PromotionPlanInput, actor = 'operator'): PromotionStatus {
+  start(input: PromotionPlanInput, actor = 'operator', options: { replace?: boolean } = {}): PromotionStatus {
     const plan = validatePlan(input)
     if (isActive(this.#status.state)) {
-      throw new PromotionConflict(`a promotion is already ${this.#status.state} at step ${this.#status.step}; abort it first`)
+      if (!options.replace) {
+        const running = this.#status
+        throw new PromotionConflict(
+          `a promotion is already ${running.state} at step ${running.step}/${running.plan!.steps.length} (${running.weight}%) of steps ${running.plan!.steps.join(', ')}; ` +
+            'abort it first, or replace it',
+        )
+      }
+      // Replaced, not rolled back: the new plan's first step sets the traffic at once.
+      this.#finish('aborted', actor, 'replaced by a new promotion', ['replaced by a new promotion'])
     }
     const from = this.#phase()
     this.#epoch++
@@ -107,7 +127,8 @@ export class Promotion {
 
   /**
    * Leaves a pause: evaluates the gate on the traffic since the paused step
-   * began, then moves to the next step or rolls back.
+   * began, then rolls back if it fails, else moves to the next step (an
+   * inconclusive gate goes on: the operator decided).
    * @throws PromotionConflict unless paused.
    */
   async continue(actor = 'operator'): Promise<PromotionStatus> {
@@ -116,7 +137,8 @@ export class Promotion {
     }
     this.#history('continued', actor)
     this.#save()
-    await this.#check(actor)
+    // A failing gate still rolls back; a passing or inconclusive one goes on, on the operator's word.
+    await this.#check(actor, true)
     return this.status()
   }
 
@@ -143,17 +165,42 @@ export class Promotion {
     this.#unsubscribe()
   }
 
-  #enterStep(step: number, actor: string, cause: string, from = this.#phase()): void {
+  #enterStep(step: number, actor: string, cause: string, from = this.#phase(), evidence?: StepEvidence): void {
     const s = this.#status
     const plan = s.plan!
     const weight = plan.steps[step - 1]
     this.#applyTraffic(weight, cause)
     const now = this.#clock.now()
-    Object.assign(s, { state: 'running', step, weight, stepStartedAt: now, nextCheckAt: now + plan.intervalMs })
+    // The first whole second after the change: the store counts per second, and the
+    // second the change happened in holds requests served at the old weight.
+    const judgedSince = Math.ceil(now / 1000) * 1000
+    Object.assign(s, { state: 'running', step, weight, stepStartedAt: now, judgedSince, lastEvidence: null })
+    s.nextCheckAt = this.#nextCheck(now)
     this.#history('step', actor)
     this.#save()
-    this.#emit(actor, cause, from)
+    this.#emit(actor, cause, from, undefined, evidence)
     this.#arm()
+  }
+
+  /** The least time the current step lasts: its interval, or none for blue/green's shadow phase (flip as soon as the gate passes). */
+  #minUntil(): number {
+    const s = this.#status
+    const plan = s.plan!
+    const min = plan.strategy === 'blue-green' && s.weight === 0 ? 0 : plan.intervalMs
+    return s.stepStartedAt! + min
+  }
+
+  #deadline(): number {
+    return this.#status.stepStartedAt! + this.#status.plan!.maxIntervalMs
+  }
+
+  /** The next evaluation: every evaluateEveryMs, and exactly at the end of the interval and at the deadline. */
+  #nextCheck(now: number): number {
+    const every = this.#status.plan!.evaluateEveryMs
+    let next = now + every
+    const minUntil = this.#minUntil()
+    if (now < minUntil && next > minUntil) next = minUntil
+    return Math.min(next, Math.max(this.#deadline(), minUntil))
   }
 
   #resume(): void {
@@ -181,21 +228,45 @@ export class Promotion {
     }, delay)
   }
 
-  /** Evaluates the gate for the current step and acts on the verdict. */
-  #check(actor: string): Promise<void> {
+  /**
+   * Evaluates the gate for the current step and acts on the verdict: fail
+   * rolls back at once; pass moves on once the step lasted its interval;
+   * inconclusive waits up to maxIntervalMs. `operator` is set by continue():
+   * the operator's word carries an inconclusive step on.
+   */
+  #check(actor: string, operator = false): Promise<void> {
     const epoch = ++this.#epoch
     const { stepStartedAt, plan } = this.#status
+    const since = this.#status.judgedSince ?? stepStartedAt!
     const run = async () => {
       let verdict: GateVerdict
       try {
-        verdict = await this.#evaluate(stepStartedAt!, plan!.thresholds)
+        verdict = await this.#evaluate(since, plan!.thresholds)
       } catch (err) {
         // Fail safe: a gate that cannot answer does not let the promotion go on.
-        verdict = { ok: false, reasons: [`gate evaluation failed: ${err instanceof Error ? err.message : String(err)}`] }
+        verdict = { ok: false, verdict: 'fail', reasons: [`gate evaluation failed: ${err instanceof Error ? err.message : String(err)}`] }
       }
       if (epoch !== this.#epoch) return // aborted, rolled back or closed meanwhile
-      if (verdict.ok) this.#afterPass(actor)
-      else this.#afterFail(verdict.reasons.length > 0 ? verdict.reasons : ['the gate failed without a reason'])
+      const outcome = verdict.verdict ?? (verdict.ok ? 'pass' : 'fail')
+      const evidence = verdict.evidence
+      if (evidence) this.#status.lastEvidence = evidence
+      const reasons = verdict.reasons.length > 0 ? verdict.reasons : [`the gate was ${outcome} without a reason`]
+      const now = this.#clock.now()
+      if (outcome === 'fail') return this.#afterFail(reasons, evidence)
+      if (operator) return this.#afterPass(actor, evidence)
+      if (now < this.#minUntil()) return this.#again()
+      if (outcome === 'pass') return this.#afterPass(actor, evidence)
+      if (now < this.#deadline()) {
+        // Once per step, and not in blue/green's shadow phase, which has no interval to extend: it waits for a pass.
+        const hasInterval = this.#minUntil() > stepStartedAt!
+        if (hasInterval && !this.#status.history.some((e) => e.event === 'extended' && e.step === this.#status.step && e.at >= stepStartedAt!)) {
+          this.#history('extended', SELF, reasons, evidence)
+        }
+        return this.#again()
+      }
+      const why = [`still inconclusive after ${formatMs(plan!.maxIntervalMs)} (maxInterval)`, ...reasons]
+      if (plan!.onInconclusive === 'pause') return this.#pause(`gate inconclusive at ${this.#status.weight}% after the max interval; paused until continue`, why, evidence)
+      return this.#afterFail(why, evidence)
     }
     const pending = run().finally(() => {
       if (this.#pending === pending) this.#pending = null
@@ -204,28 +275,42 @@ export class Promotion {
     return pending
   }
 
-  #afterPass(actor: string): void {
+  /** Same step, next evaluation. */
+  #again(): void {
+    this.#status.nextCheckAt = this.#nextCheck(this.#clock.now())
+    this.#save()
+    this.#arm()
+  }
+
+  #pause(cause: string, reasons: string[], evidence?: StepEvidence): void {
+    const s = this.#status
+    const from = this.#phase()
+    Object.assign(s, { state: 'paused', nextCheckAt: null })
+    this.#history('paused', SELF, reasons, evidence)
+    this.#save()
+    this.#emit(SELF, cause, from, reasons, evidence)
+  }
+
+  #afterPass(actor: string, evidence?: StepEvidence): void {
     const s = this.#status
     const plan = s.plan!
-    this.#history('passed', SELF)
+    this.#history('passed', SELF, undefined, evidence)
+    const numbers = evidence ? ` (${evidenceText(evidence)})` : ''
     if (s.step === plan.steps.length) {
-      this.#finish('succeeded', SELF, `promotion succeeded: the candidate serves ${s.weight}%`, [])
+      this.#finish('succeeded', SELF, `promotion succeeded: the candidate serves ${s.weight}%${numbers}`, [], evidence)
     } else if (plan.pauseAt.includes(s.weight) && s.state === 'running') {
-      const from = this.#phase()
-      Object.assign(s, { state: 'paused', nextCheckAt: null })
-      this.#history('paused', SELF)
-      this.#save()
-      this.#emit(SELF, `gate passed at ${s.weight}%; paused until continue`, from)
+      this.#pause(`gate passed at ${s.weight}%${numbers}; paused until continue`, [], evidence)
     } else {
-      this.#enterStep(s.step + 1, actor, `gate passed at ${s.weight}%; step ${s.step + 1}/${plan.steps.length}`)
+      this.#enterStep(s.step + 1, actor, `gate passed at ${s.weight}%${numbers}; step ${s.step + 1}/${plan.steps.length}`, this.#phase(), evidence)
     }
   }
 
-  #afterFail(reasons: string[]): void {
+  #afterFail(reasons: string[], evidence?: StepEvidence): void {
     const s = this.#status
-    const cause = `gate failed at step ${s.step}/${s.plan!.steps.length} (${s.weight}%): ${reasons.join('; ')}`
+    const numbers = evidence ? ` (${evidenceText(evidence)})` : ''
+    const cause = `gate failed at step ${s.step}/${s.plan!.steps.length} (${s.weight}%)${numbers}: ${reasons.join('; ')}`
     this.#applyRollback(SELF, cause)
-    this.#finish('rolled-back', SELF, cause, reasons)
+    this.#finish('rolled-back', SELF, cause, reasons, evidence)
   }
 
   /** Someone else moved the traffic while we owned it: a rollback ends us as rolled-back, anything else as aborted. */
@@ -235,21 +320,28 @@ export class Promotion {
     else this.#finish('aborted', event.actor, `traffic changed by ${event.actor}`, [`traffic changed by ${event.actor}: ${event.cause}`])
   }
 
-  #finish(state: 'succeeded' | 'rolled-back' | 'aborted', actor: string, cause: string, reasons: string[]): void {
+  #finish(state: 'succeeded' | 'rolled-back' | 'aborted', actor: string, cause: string, reasons: string[], evidence?: StepEvidence): void {
     this.#epoch++
     this.#clearTimer()
     const s = this.#status
     const from = this.#phase()
     Object.assign(s, { state, nextCheckAt: null, reasons })
     if (state !== 'succeeded') s.weight = 0
-    this.#history(state, actor, reasons)
+    this.#history(state, actor, reasons, evidence)
     this.#save()
-    this.#emit(actor, cause, from, reasons)
+    this.#emit(actor, cause, from, reasons, evidence)
   }
 
   #applyTraffic(weight: number, cause: string): void {
+    // Every step sets the plan's reverse shadow: a rollback or an operator may have left it off, and a
+    // promotion that compares nothing while users move is the silent failure this stage exists to prevent.
+    const reverseShadow = this.#status.plan!.reverseShadow
     const next =
-      weight >= 100 ? ({ mode: 'candidate', reverseShadow: this.#status.plan!.reverseShadow } as const) : ({ mode: 'split', weight } as const)
+      weight >= 100
+        ? ({ mode: 'candidate', reverseShadow } as const)
+        : weight <= 0
+          ? ({ mode: 'shadow', reverseShadow } as const)
+          : ({ mode: 'split', weight, reverseShadow } as const)
     this.#withApplying(() => this.#traffic.set(next, { actor: SELF, cause }))
   }
 
@@ -266,9 +358,9 @@ export class Promotion {
     }
   }
 
-  #history(event: PromotionHistoryEvent, actor: string, reasons?: string[]): void {
+  #history(event: PromotionHistoryEvent, actor: string, reasons?: string[], evidence?: StepEvidence): void {
     const { step, weight } = this.#status
-    this.#status.history.push({ at: this.#clock.now(), event, step, weight, actor, ...(reasons?.length ? { reasons } : {}) })
+    this.#status.history.push({ at: this.#clock.now(), event, step, weight, actor, ...(reasons?.length ? { reasons } : {}), ...(evidence && { evidence }) })
   }
 
   #phase(): PromotionPhase {
@@ -276,8 +368,8 @@ export class Promotion {
     return { state, step, weight }
   }
 
-  #emit(actor: string, cause: string, from: PromotionPhase, reasons?: string[]): void {
-    const data = { from, to: this.#phase(), ...(reasons?.length ? { reasons } : {}) }
+  #emit(actor: string, cause: string, from: PromotionPhase, reasons?: string[], evidence?: StepEvidence): void {
+    const data = { from, to: this.#phase(), ...(reasons?.length ? { reasons } : {}), ...(evidence && { evidence }) }
     this.#listeners.emit({ at: this.#clock.now(), type: 'promotion', actor, cause, data })
   }
 
@@ -289,4 +381,21 @@ export class Promotion {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
   }
+}
+
+/** `113 compared of 113 served, divergence 0.0% [≤ 2.6%], candidate errors 0.0%, p99 ratio 1.02×, pass`. */
+export function evidenceText(e: StepEvidence): string {
+  const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`
+  const bound = (b?: [number, number]) => (b ? ` [${pct(b[0])}–${pct(b[1])}]` : '')
+  const ratio = e.latencyRatio === null ? 'p99 ratio –' : `p99 ratio ${e.latencyRatio.toFixed(2)}×`
+  return (
+    `${e.compared} compared of ${e.served} served, divergence ${pct(e.divergenceRate)} (${e.divergent})${bound(e.divergenceBounds)}, ` +
+    `candidate errors ${pct(e.errorRate)} (${e.candidateErrors})${bound(e.errorRateBounds)}, ${ratio}, ${e.verdict}`
+  )
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
 }

@@ -76,15 +76,20 @@ export class TrafficMode {
   }
 
   /**
-   * Sends every user back to the primary: mode shadow, weight 0, no reverse
-   * shadow. Effective for the next request. Always emits a `rollback` event,
-   * even when already in shadow, so the audit trail shows the attempt.
+   * Sends every user back to the primary: mode shadow, weight 0, where every
+   * request is mirrored to the candidate and compared. `reverseShadow` is
+   * kept: it says whether the side that did not serve is compared once users
+   * move again, and a rollback must not silently turn comparison off for the
+   * next split or promotion. Effective for the next request. Always emits a
+   * `rollback` event, even when already in shadow, so the audit trail shows
+   * the attempt.
    */
   rollback(actor: string, cause: string): TrafficState {
     const from = this.#state
-    this.#state = SHADOW_STATE
-    this.#listeners.emit({ at: this.#now(), type: 'rollback', actor, cause, data: { from, to: SHADOW_STATE } })
-    return SHADOW_STATE
+    const to: TrafficState = Object.freeze({ ...SHADOW_STATE, reverseShadow: from.reverseShadow })
+    this.#state = to
+    this.#listeners.emit({ at: this.#now(), type: 'rollback', actor, cause, data: { from, to } })
+    return to
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * In-memory aggregates between flushes: one entry per (minute, method,
+ * In-memory aggregates between flushes: one entry per (second, method,
  * route), every member a sum or a max, so two entries for the same key merge
  * by addition (which is also how a failed flush's snapshot is put back).
+ * A flush writes each entry to the second tables and adds it into its
+ * minute's row (store-writer.ts).
  */
 import type { ComparedExchange, Divergence } from '../types.js'
 import { fieldsOf } from './divergence-fields.js'
@@ -18,6 +20,9 @@ export interface FieldAggregate {
 }
 
 export interface Aggregate {
+  /** Epoch second of the exchanges' start. */
+  second: number
+  /** The second's minute (floor(second / 60)). */
   minute: number
   method: string
   route: string
@@ -36,18 +41,25 @@ export interface Aggregate {
 export const COUNTER_INDEX = Object.fromEntries(COUNTER_COLUMNS.map((c, i) => [c, i])) as Record<CounterColumn, number>
 
 export const MINUTE_MS = 60_000
+export const SECOND_MS = 1_000
 
 export function minuteOf(at: number): number {
   return Math.floor(at / MINUTE_MS)
 }
 
-export function aggregateKey(minute: number, method: string, route: string): string {
-  return `${minute}\u0000${method}\u0000${route}`
+export function secondOf(at: number): number {
+  return Math.floor(at / SECOND_MS)
 }
 
-export function newAggregate(minute: number, method: string, route: string): Aggregate {
+export function aggregateKey(second: number, method: string, route: string): string {
+  return `${second}\u0000${method}\u0000${route}`
+}
+
+/** An empty aggregate of (second, method, route); `second` may be 0 for accumulators that span time. */
+export function newAggregate(second: number, method: string, route: string): Aggregate {
   return {
-    minute,
+    second,
+    minute: Math.floor(second / 60),
     method,
     route,
     counters: new Array<number>(COUNTER_COLUMNS.length).fill(0),

@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3'
 import { ConfigInvalid } from '../errors.js'
 import type { ComparedExchange, Divergence } from '../types.js'
 import type { AuditEvent } from '../report/report-types.js'
-import { COUNTER_INDEX, addCompared, aggregateKey, mergeAggregate, minuteOf, newAggregate } from './aggregates.js'
+import { COUNTER_INDEX, addCompared, aggregateKey, mergeAggregate, newAggregate, secondOf } from './aggregates.js'
 import type { Aggregate } from './aggregates.js'
 import { DetailQueue } from './detail-queue.js'
 import { signatureOf } from './divergence-fields.js'
@@ -65,7 +65,7 @@ export class Recorder {
   #writer: ReturnType<typeof createWriter>
   #retention: ReturnType<typeof createRetention>
   #pruneIntervalMs: number
-  /** False when neither retainDays nor maxDbMb is set: no prune transactions at all. */
+  /** False when neither retainDays, maxDbMb nor exactWindowHours is set: no prune transactions at all. */
   #pruning: boolean
   #lastPrune = 0
   #timer: NodeJS.Timeout | null = null
@@ -103,7 +103,7 @@ export class Recorder {
     this.#maxAggregates = positive('maxPendingAggregates', opts.maxPendingAggregates, 50_000)
     const retention = resolveRetention(opts.retention)
     this.#pruneIntervalMs = retention.pruneIntervalMs
-    this.#pruning = retention.retainDays > 0 || retention.maxDbMb > 0
+    this.#pruning = retention.retainDays > 0 || retention.maxDbMb > 0 || retention.exactWindowHours > 0
     this.#retention = createRetention(db, retention)
     this.#writer = createWriter(db, (row) => this.#retention.onExampleInserted(row))
     const interval = opts.flushIntervalMs ?? 1000
@@ -115,7 +115,7 @@ export class Recorder {
     }
   }
 
-  /** HOT PATH: adds `n` to a counter of (minute of `at`, method, route). In-memory only. */
+  /** HOT PATH: adds `n` to a counter of (second of `at`, method, route). In-memory only. */
   count(at: number, method: string, route: string, counter: CounterName, n = 1): void {
     const a = this.#aggregate(at, method, route)
     a.counters[COUNTER_OF[counter]] += n
@@ -263,15 +263,15 @@ export class Recorder {
   }
 
   #aggregate(at: number, method: string, route: string): Aggregate {
-    const minute = minuteOf(at)
+    const second = secondOf(at)
     // The proxy makes several calls per exchange (served, mirrored, compared):
     // remembering the last entry skips building the key string for most of them.
     const last = this.#last
-    if (last !== null && last.minute === minute && last.route === route && last.method === method) return last
-    const key = aggregateKey(minute, method, route)
+    if (last !== null && last.second === second && last.route === route && last.method === method) return last
+    const key = aggregateKey(second, method, route)
     let a = this.#aggregates.get(key)
     if (a === undefined) {
-      a = newAggregate(minute, method, route)
+      a = newAggregate(second, method, route)
       this.#aggregates.set(key, a)
     }
     this.#last = a
@@ -302,6 +302,7 @@ export class Recorder {
     if (now - this.#lastPrune < this.#pruneIntervalMs) return
     this.#lastPrune = now
     try {
+      if (!this.#retention.due(now)) return
       this.#db.transaction(() => this.#retention.step(now)).immediate()
     } catch (err) {
       this.#logger.warn({ err }, 'shadowdiff store: retention step failed, will retry')

@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3'
 import { ConfigInvalid } from '../errors.js'
 import { MINUTE_MS } from './aggregates.js'
+import { SECONDS_FROM_KEY } from './schema.js'
 import type { DetailRow } from './store-writer.js'
 
 export interface RetentionOptions {
@@ -20,6 +21,11 @@ export interface RetentionOptions {
    * 500, 0 = no cap). Counts are never capped, only stored details.
    */
   maxExamplesPerSignature?: number
+  /**
+   * Hours of per-second aggregates kept (default 2; 0 = as long as the minute
+   * rows). Windows whose edges are older fall back to whole minutes there.
+   */
+  exactWindowHours?: number
   /** Least time between two prune steps in ms (default 60000). */
   pruneIntervalMs?: number
   /** Most rows deleted per table per step (default 500). */
@@ -30,6 +36,7 @@ export const RETENTION_DEFAULTS: Required<RetentionOptions> = {
   retainDays: 0,
   maxDbMb: 0,
   maxExamplesPerSignature: 500,
+  exactWindowHours: 2,
   pruneIntervalMs: 60_000,
   pruneBatch: 500,
 }
@@ -57,6 +64,24 @@ export function createRetention(db: Database, opts: Required<RetentionOptions>) 
   const deleteOldExchanges = db.prepare(`DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE at < ? ORDER BY at LIMIT ${batch})`)
   const deleteOldestExchanges = db.prepare(`DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges ORDER BY at LIMIT ${batch})`)
   const oldestMinute = db.prepare<[], number | null>('SELECT min(minute) FROM counters').pluck()
+  // Second rows go by whole minutes, and `seconds_from` moves first, in the same
+  // transaction: a reader never takes a minute's seconds while some are gone.
+  const secondTables = ['second_counters', 'second_latency', 'second_fields'] as const
+  const spk = { second_counters: 'second, method, route', second_latency: 'second, method, route, side', second_fields: 'second, method, route, field, op' }
+  const secondsBatch = batch * 20
+  const deleteOldSeconds = secondTables.map((t) =>
+    db.prepare(`DELETE FROM ${t} WHERE (${spk[t]}) IN (SELECT ${spk[t]} FROM ${t} WHERE second < ? LIMIT ${secondsBatch})`),
+  )
+  const readSecondsFrom = db.prepare<[], string | undefined>(`SELECT value FROM meta WHERE key = '${SECONDS_FROM_KEY}'`).pluck()
+  const writeSecondsFrom = db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${SECONDS_FROM_KEY}', ?)`)
+  /** Forgets second rows below `cutoffSecond` (a minute boundary); returns the rows deleted. */
+  const dropSecondsBefore = (cutoffSecond: number): number => {
+    const from = Number(readSecondsFrom.get() ?? 0)
+    if (cutoffSecond > from) writeSecondsFrom.run(String(cutoffSecond))
+    let deleted = 0
+    for (const stmt of deleteOldSeconds) deleted += stmt.run(cutoffSecond).changes
+    return deleted
+  }
   const countSignature = db.prepare<[string, string, string], number>('SELECT count(*) FROM exchanges WHERE method = ? AND route = ? AND signature = ?').pluck()
   const deleteOldestOfSignature = db.prepare(
     'DELETE FROM exchanges WHERE id = (SELECT id FROM exchanges WHERE method = ? AND route = ? AND signature = ? ORDER BY at, id LIMIT 1)',
@@ -70,7 +95,21 @@ export function createRetention(db: Database, opts: Required<RetentionOptions>) 
     return (pages - free) * (db.pragma('page_size', { simple: true }) as number)
   }
 
+  const oldestSecond = db.prepare<[], number | null>('SELECT min(second) FROM second_counters').pluck()
+  const secondsCutoff = (now: number) => Math.floor((now - opts.exactWindowHours * 3_600_000) / MINUTE_MS) * 60
+
   return {
+    /**
+     * True when a prune step has work: retention or a size cap is set, or
+     * second rows older than exactWindowHours exist (one index lookup, no
+     * transaction: a quiet store runs no prune transactions).
+     */
+    due(now: number): boolean {
+      if (opts.retainDays > 0 || opts.maxDbMb > 0) return true
+      if (opts.exactWindowHours <= 0) return false
+      const oldest = oldestSecond.get()
+      return oldest !== null && oldest !== undefined && oldest < secondsCutoff(now)
+    },
     /** Called inside the write transaction after each inserted example. */
     onExampleInserted(row: DetailRow): void {
       const max = opts.maxExamplesPerSignature
@@ -91,10 +130,14 @@ export function createRetention(db: Database, opts: Required<RetentionOptions>) 
     /** One bounded prune step; returns the number of rows deleted. */
     step(now: number): number {
       let deleted = 0
+      if (opts.exactWindowHours > 0) {
+        deleted += dropSecondsBefore(secondsCutoff(now))
+      }
       if (opts.retainDays > 0) {
         // Whole minutes, like the aggregates, so a window never sees counts without their examples.
         const cutoffMinute = Math.floor((now - opts.retainDays * 86_400_000) / MINUTE_MS)
         for (const stmt of deleteOldAggregates) deleted += stmt.run(cutoffMinute).changes
+        deleted += dropSecondsBefore(cutoffMinute * 60)
         deleted += deleteOldExchanges.run(cutoffMinute * MINUTE_MS).changes
       }
       if (opts.maxDbMb > 0 && usedBytes() > opts.maxDbMb * 1024 * 1024) {
@@ -103,6 +146,7 @@ export function createRetention(db: Database, opts: Required<RetentionOptions>) 
         const oldest = n === 0 ? oldestMinute.get() : null
         if (oldest !== null && oldest !== undefined) {
           for (const stmt of deleteOldAggregates) deleted += stmt.run(oldest + 1).changes
+          deleted += dropSecondsBefore((oldest + 1) * 60)
         }
       }
       if (deleted > 0) {

@@ -22,10 +22,21 @@
  *   route, field): kind, counts, largest numeric difference, formats seen.
  *   They are cumulative, not per minute: noise is a property of the
  *   primary's code, and more evidence is always better evidence.
+ * - `second_counters`, `second_latency`, `second_fields` (version 3) hold the
+ *   same aggregates per (second, method, route), written in the same
+ *   transaction as the minute rows, so a window judges exactly the exchanges
+ *   that started inside it, to the second (issue 14). Readers take whole
+ *   minutes from the minute tables and only the partial minutes at a
+ *   window's edges from the second tables, so a report over days reads as
+ *   few rows as before. Second rows are kept for `store.exactWindowHours`
+ *   (retention.ts); `meta.seconds_from` is the epoch second from which they
+ *   are complete (older edges widen to whole minutes, and the window says so).
+ *   A file migrated from version 2 has seconds only from the minute after its
+ *   last recorded one.
  */
 
 /** The schema version this build reads and writes. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Counter columns of the `counters` table, in a fixed order. */
 export const COUNTER_COLUMNS = [
@@ -147,5 +158,49 @@ CREATE TABLE learned_noise (
 ) WITHOUT ROWID;
 `
 
+// The counter columns as of version 3, spelled out: a migration is never edited once released.
+const V3_COUNTERS = [
+  'served', 'not_mirrored', 'skipped', 'mirrored', 'dropped', 'compared', 'divergent', 'noise',
+  'candidate_errors', 'candidate_5xx', 'primary_5xx', 'candidate_new_errors',
+]
+
+const V3 = `
+CREATE TABLE second_counters (
+  second  INTEGER NOT NULL,
+  method  TEXT NOT NULL,
+  route   TEXT NOT NULL,
+  ${V3_COUNTERS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  primary_max_us   INTEGER NOT NULL DEFAULT 0,
+  candidate_max_us INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (second, method, route)
+) WITHOUT ROWID;
+
+CREATE TABLE second_latency (
+  second  INTEGER NOT NULL,
+  method  TEXT NOT NULL,
+  route   TEXT NOT NULL,
+  side    TEXT NOT NULL,
+  buckets BLOB NOT NULL,
+  PRIMARY KEY (second, method, route, side)
+) WITHOUT ROWID;
+
+CREATE TABLE second_fields (
+  second      INTEGER NOT NULL,
+  method      TEXT NOT NULL,
+  route       TEXT NOT NULL,
+  field       TEXT NOT NULL,
+  op          TEXT NOT NULL,
+  count       INTEGER NOT NULL DEFAULT 0,
+  noise_count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (second, method, route, field, op)
+) WITHOUT ROWID;
+
+INSERT OR REPLACE INTO meta (key, value)
+  SELECT 'seconds_from', CAST(coalesce(max(minute) + 1, 0) * 60 AS TEXT) FROM counters;
+`
+
 /** `MIGRATIONS[i]` migrates a file at version `i` to version `i + 1`. */
-export const MIGRATIONS: readonly string[] = [V1, V2]
+export const MIGRATIONS: readonly string[] = [V1, V2, V3]
+
+/** The `meta` key holding the epoch second from which second rows are complete. */
+export const SECONDS_FROM_KEY = 'seconds_from'

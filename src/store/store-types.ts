@@ -6,7 +6,7 @@ import type { Divergence, Operation } from '../types.js'
 import type { RedactOptions } from './redact.js'
 import type { RetentionOptions } from './retention.js'
 
-/** What happened to a request, counted per (minute, method, route). */
+/** What happened to a request, counted per (second, method, route) and per (minute, method, route). */
 export type CounterName = 'served' | 'notMirrored' | 'skipped' | 'mirrored' | 'dropped'
 
 /** pino-compatible: the recorder only warns and reports errors. */
@@ -22,7 +22,7 @@ export interface RecorderOptions {
   maxBatch?: number
   /** Bound on queued divergent details; beyond it details are dropped and counted as lost (default 10000). */
   maxPending?: number
-  /** Bound on distinct (minute, method, route) aggregates kept across failing flushes (default 50000). */
+  /** Bound on distinct (second, method, route) aggregates kept across failing flushes (default 50000). */
   maxPendingAggregates?: number
   /**
    * Most divergent examples stored per minute for one (method, route, set of

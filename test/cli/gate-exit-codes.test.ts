@@ -162,7 +162,7 @@ describe('shadowdiff gate: exit 2 on usage errors, with the reason', () => {
     // In parallel: each is a process start, and they are independent.
     const [help, ...results] = await Promise.all([gate('--help'), ...cases.map(([args]) => gate('--db', db.equal, ...args))])
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('Exit status: 0 pass, 1 fail, 2 usage or unreadable database.')
+    expect(help.stdout).toContain('Exit status: 0 pass, 1 fail, 2 usage or unreadable database, 3 inconclusive (--confidence only).')
     expect(help.stdout).toContain('gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"')
     results.forEach(({ code, stderr, stdout }, i) => {
       const [args, message] = cases[i]

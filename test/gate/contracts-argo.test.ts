@@ -48,6 +48,10 @@ describe('GET /api/gate for Argo Rollouts', () => {
     expect(m.success).toBe(false)
     expect(m.result).toEqual({
       ok: false,
+      verdict: 'fail',
+      // Every verdict says what it judged (issue 14).
+      window: { since: null, until: null, exact: true },
+      counts: { served: 40, compared: 40, divergent: 10, candidateErrors: 0, dropped: 0, skipped: 0, notMirrored: 0 },
       enoughSamples: false,
       divergenceRate: 0.25,
       errorRate: 0,

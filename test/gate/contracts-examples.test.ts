@@ -144,7 +144,8 @@ describe('examples/argo-*.yaml against a running shadowdiff', () => {
     const metric = t.spec.metrics[0]
     const web = metric.provider.web
     expect(web.jsonPath).toBe('{$.data}')
-    expect(metric.successCondition).toBe('result.ok')
+    expect(metric.successCondition).toBe('result.verdict == "pass"')
+    expect(metric.failureCondition).toBe('result.verdict == "fail"')
     const secretRef = t.spec.args.find((a: Doc) => a.name === 'admin-token').valueFrom.secretKeyRef
     expect(secretRef).toEqual({ name: 'shadowdiff-admin', key: 'token' })
     expect(t.spec.args.find((a: Doc) => a.name === 'shadowdiff-admin').value).toBe('http://shadowdiff-admin.shop.svc.cluster.local:8081')
@@ -159,20 +160,21 @@ describe('examples/argo-*.yaml against a running shadowdiff', () => {
       expect(res.statusCode).toBe(200)
       const result = jsonPath(web.jsonPath, await res.body.json()) as Doc
       const judge = (expr: string) => new Function('result', `return (${expr})`)(result) as boolean
-      // The commented-out failureCondition must be valid too: it is the documented alternative.
-      const failure = /#\s*failureCondition:\s*"([^"]+)"/.exec(readFileSync(join(EXAMPLES, 'argo-analysis-template.yaml'), 'utf8'))![1]
-      return { result, success: judge(metric.successCondition), failure: judge(failure) }
+      return { result, success: judge(metric.successCondition), failure: judge(metric.failureCondition) }
     }
 
-    // As the Rollout asks (500 samples): 40 compared is not enough, and the failureCondition calls that Inconclusive, not Failed.
+    // As the Rollout asks (500 samples): 40 compared is short of minSamples, but at 95% confidence 10 of
+    // 40 divergent already proves the candidate bad (lower bound 14% > 1%): Failed, not Inconclusive.
     const thin = await measure({})
-    expect(thin).toMatchObject({ success: false, failure: false, result: { enoughSamples: false, samples: 40 } })
-    expect(thin.result.reasons[0]).toBe('too few samples: 40 compared < 500 required (minSamples)')
+    expect(thin).toMatchObject({ success: false, failure: true, result: { verdict: 'fail', enoughSamples: false, samples: 40 } })
+    expect(thin.result.reasons).toContain('too few samples: 40 compared < 500 required (minSamples)')
+    // (An equal candidate short of minSamples is Inconclusive: test/gate/inconclusive-verdict.test.ts.)
     // With enough samples, 25% divergence fails. A loose overall limit still leaves the
     // ConfigMap's override for GET /api/orders/:id (5%), which the query does not touch.
     expect(await measure({ 'min-samples': '40' })).toMatchObject({ success: false, failure: true })
     const loose = await measure({ 'min-samples': '40', 'max-divergence': '1' })
-    expect(loose).toMatchObject({ success: false, failure: true, result: { reasons: ['GET /api/orders/:id: divergence 100.0% > 5.0% (10/10)'] } })
+    expect(loose).toMatchObject({ success: false, failure: true, result: { verdict: 'fail' } })
+    expect(loose.result.reasons).toContain('GET /api/orders/:id: divergence 100.0% > 5.0% (10/10); its 95% lower bound 74.11% is above the maximum')
   })
 })
 

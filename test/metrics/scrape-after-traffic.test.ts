@@ -27,7 +27,8 @@ describe('GET /metrics', () => {
     const m = await scrape(adminUrl)
     const route = '/api/users/:id'
     expect(valueOf(m, 'shadowdiff_requests_served_total')).toBe(13)
-    expect(valueOf(m, 'shadowdiff_not_mirrored_total')).toBe(3)
+    expect(valueOf(m, 'shadowdiff_not_mirrored_total', { reason: 'method' })).toBe(3)
+    expect(valueOf(m, 'shadowdiff_not_mirrored_total', { reason: 'split-no-shadow' })).toBe(0)
     expect(valueOf(m, 'shadowdiff_mirrored_total')).toBe(10)
     expect(valueOf(m, 'shadowdiff_compared_total', { method: 'GET', route })).toBe(10)
     expect(valueOf(m, 'shadowdiff_divergent_total', { method: 'GET', route })).toBe(2)

@@ -39,10 +39,11 @@ describe('shadowdiff promote (CLI) against a running proxy', () => {
     })
     const traffic = keepTraffic(proxyUrl)
     const started = Date.now()
-    const run = await runCli(['promote', '--steps', '10,50,100', '--interval', '700ms', '--min-samples', '5', '--admin', adminUrl], { timeoutMs: 30_000 })
+    // Whole seconds: a step is judged on the whole seconds after its traffic change (the store counts per second).
+    const run = await runCli(['promote', '--steps', '10,50,100', '--interval', '2s', '--min-samples', '5', '--admin', adminUrl], { timeoutMs: 30_000 })
     expect(run.stdout).toContain('promoted')
     expect(run.code).toBe(0)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 700)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 2000)
     expect(app.traffic.state.mode).toBe('candidate')
     const served = await request(proxyUrl + '/api/items/1')
     expect(served.headers['x-shadowdiff-served-by']).toBe('candidate')
@@ -70,7 +71,7 @@ describe('shadowdiff promote (CLI) against a running proxy', () => {
       split: { stickyHeader: 'x-user' },
     })
     const traffic = keepTraffic(proxyUrl)
-    const run = await runCli(['promote', '--steps', '10,50,100', '--interval', '500ms', '--min-samples', '5', '--admin', adminUrl], { timeoutMs: 30_000 })
+    const run = await runCli(['promote', '--steps', '10,50,100', '--interval', '2s', '--min-samples', '5', '--admin', adminUrl], { timeoutMs: 30_000 })
     await traffic.stop()
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/rolled-back/)

@@ -37,6 +37,16 @@ export class FakeScheduler implements Scheduler {
     return this.#timers.length
   }
 
+  /** Fires the earliest timer due at or before `target` (moving the clock to it); false when none is. */
+  fireNext(target: number): boolean {
+    const due = this.#timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0]
+    if (due === undefined) return false
+    this.#timers = this.#timers.filter((t) => t !== due)
+    this.time = Math.max(this.time, due.at)
+    due.fn()
+    return true
+  }
+
   /** Moves the clock forward by `ms`, firing every timer that falls due, earliest first. */
   advance(ms: number): void {
     const target = this.time + ms

@@ -19,10 +19,22 @@ describe('promotion abort, conflicts and outside changes', () => {
     const h = harness()
     h.promotion.start({ steps: [5, 100], intervalMs: MINUTE })
     expect(() => h.promotion.start({ steps: [5, 100], intervalMs: MINUTE })).toThrow(
-      'Conflict: a promotion is already running at step 1; abort it first',
+      'Conflict: a promotion is already running at step 1/2 (5%) of steps 5, 100; abort it first, or replace it',
     )
     h.promotion.abort('restart with other steps')
     expect(h.promotion.start({ steps: [10, 100], intervalMs: MINUTE })).toMatchObject({ state: 'running', step: 1, weight: 10 })
+  })
+
+  it('replaces a running promotion when asked: the old one ends aborted, the new one starts at its first step', () => {
+    const h = harness()
+    h.promotion.start({ steps: [5, 100], intervalMs: MINUTE })
+    const replaced = h.promotion.start({ steps: [1, 50, 100], intervalMs: MINUTE }, 'carol', { replace: true })
+    expect(replaced).toMatchObject({ state: 'running', step: 1, weight: 1, plan: { steps: [1, 50, 100] } })
+    expect(h.traffic.state).toMatchObject({ mode: 'split', weight: 1 })
+    const ended = h.events.filter((e) => e.type === 'promotion' && e.data.to.state === 'aborted')
+    expect(ended.map((e) => [e.actor, e.cause])).toEqual([['carol', 'replaced by a new promotion']])
+    // Never through shadow: no rollback event between the two.
+    expect(h.events.some((e) => e.type === 'rollback')).toBe(false)
   })
 
   it('throws a 400 naming each problem of an invalid plan', () => {

@@ -12,7 +12,8 @@ describe('promotion rolled back by the gate', () => {
     expect(h.traffic.state.weight).toBe(25)
     await h.advance(MINUTE)
 
-    expect(h.traffic.state).toEqual({ mode: 'shadow', weight: 0, reverseShadow: false })
+    // Shadow mirrors everything to the candidate again; reverse shadow stays as the plan set it.
+    expect(h.traffic.state).toEqual({ mode: 'shadow', weight: 0, reverseShadow: true })
     expect(h.promotion.status()).toMatchObject({
       state: 'rolled-back',
       step: 3,

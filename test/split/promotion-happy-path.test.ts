@@ -6,7 +6,8 @@ describe('promotion happy path', () => {
     const h = harness()
     const t0 = h.clock.now()
     h.promotion.start({ steps: [1, 5, 25, 50, 100], intervalMs: 5 * MINUTE })
-    expect(h.traffic.state).toEqual({ mode: 'split', weight: 1, reverseShadow: false })
+    // Every step sets the plan's reverse shadow (default on): candidate-served requests are compared too.
+    expect(h.traffic.state).toEqual({ mode: 'split', weight: 1, reverseShadow: true })
     expect(h.promotion.status()).toMatchObject({ state: 'running', step: 1, weight: 1, stepStartedAt: t0, nextCheckAt: t0 + 5 * MINUTE })
 
     const seen: number[] = []

@@ -28,7 +28,13 @@ export interface Harness {
 }
 
 export function harness(
-  options: { db?: Database.Database; clock?: FakeScheduler; verdicts?: (call: number) => GateVerdict | Promise<GateVerdict> } = {},
+  options: {
+    db?: Database.Database
+    clock?: FakeScheduler
+    verdicts?: (call: number) => GateVerdict | Promise<GateVerdict>
+    /** False: plans keep their own evaluateEveryMs (default 5 s) instead of one evaluation per interval. */
+    evaluateEveryInterval?: boolean
+  } = {},
 ): Harness {
   const db = options.db ?? new Database(':memory:')
   if (!options.db) onTestFinished(() => void db.close())
@@ -51,6 +57,12 @@ export function harness(
     },
   })
   onTestFinished(() => promotion.close())
+  if (options.evaluateEveryInterval !== false) {
+    // These unit tests were written for one evaluation at the end of each interval: keep that
+    // unless a test asks for the evaluations during a step (evaluateEveryMs, issue 14).
+    const start = promotion.start.bind(promotion)
+    promotion.start = (input, actor, opts) => start({ evaluateEveryMs: input.intervalMs, ...input }, actor, opts)
+  }
   return {
     db,
     clock,
@@ -60,7 +72,11 @@ export function harness(
     gateThresholds,
     events,
     async advance(ms) {
-      clock.advance(ms)
+      // One timer at a time, awaiting the evaluation it started: a step's next evaluation is armed
+      // only once the previous one answered, and may fall due within the same advance.
+      const target = clock.time + ms
+      while (clock.fireNext(target)) await promotion.settled()
+      clock.time = target
       await promotion.settled()
     },
   }

@@ -34,7 +34,7 @@ describe('promotion survives a restart', () => {
     clock.advance(2 * MINUTE) // the process is down for 2 minutes
     const second = reopen(file, clock)
     // The fresh traffic state is put back to the step's weight at once.
-    expect(second.traffic.state).toEqual({ mode: 'split', weight: 5, reverseShadow: false })
+    expect(second.traffic.state).toEqual({ mode: 'split', weight: 5, reverseShadow: true })
     expect(second.promotion.status()).toMatchObject({ state: 'running', step: 2, weight: 5, stepStartedAt: step2StartedAt })
     expect(second.events[0]).toMatchObject({ type: 'mode', actor: 'promotion' })
     expect(second.events[1]).toMatchObject({ type: 'promotion', actor: 'restart' })

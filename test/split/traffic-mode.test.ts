@@ -55,10 +55,11 @@ describe('traffic mode', () => {
     expect(traffic.set({ mode: 'shadow' }, op).weight).toBe(0)
   })
 
-  it('rolls back to shadow, weight 0, for the next read, and always records the rollback', () => {
+  it('rolls back to shadow, weight 0, keeping reverse shadow, for the next read, and always records the rollback', () => {
     const { traffic, events } = tracked({ mode: 'split', weight: 50, reverseShadow: true })
     traffic.rollback('rollback-monitor', 'candidate 5xx rate 40%')
-    expect(traffic.state).toEqual({ mode: 'shadow', weight: 0, reverseShadow: false })
+    // Shadow mirrors every request to the candidate; reverse shadow stays on for the next split (issue 14).
+    expect(traffic.state).toEqual({ mode: 'shadow', weight: 0, reverseShadow: true })
     traffic.rollback('operator', 'again')
     expect(events.map((e) => [e.type, e.actor, e.cause])).toEqual([
       ['rollback', 'rollback-monitor', 'candidate 5xx rate 40%'],
