@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs'
 import { validateConfig, type Config } from '../config.js'
 import { readConfigFile } from './config-file.js'
-import { int, num, str, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { int, num, str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { UsageError } from '../errors.js'
+import { cidrProblem } from '../proxy/trusted-proxies.js'
 import { NOISE_FLAGS, noiseFlags, noiseUsage } from './noise-flags.js'
 
 export const SERVE_FLAGS: FlagSpec = {
@@ -30,6 +32,7 @@ export const SERVE_FLAGS: FlagSpec = {
   'served-by-header': { type: 'string' },
   'retain-days': { type: 'string' },
   'max-db-mb': { type: 'string' },
+  'trusted-proxy': { type: 'string', multiple: true },
   ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -59,6 +62,7 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --served-by-header NAME  response header naming the side   (default x-shadowdiff-served-by)
   --retain-days N          prune stored divergences older than N days (0 = keep)
   --max-db-mb N            prune oldest divergences above this size (0 = no cap)
+  --trusted-proxy CIDR     keep X-Forwarded-* from this peer (repeatable; default: nobody)
 ${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
@@ -103,8 +107,17 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values['retain-days'] !== undefined) store.retainDays = num(values, 'retain-days', 0, 36500)
   if (values['max-db-mb'] !== undefined) store.maxDbMb = num(values, 'max-db-mb', 0, 1e9)
 
+  const proxy = section('proxy')
+  const trusted = strs(values, 'trusted-proxy')
+  for (const entry of trusted) {
+    const problem = cidrProblem(entry)
+    if (problem !== null) throw new UsageError(`--trusted-proxy: ${problem}`)
+  }
+  // The flags replace the config file's list, like every other flag.
+  if (trusted.length > 0) proxy.trustedProxies = trusted
+
   Object.assign(section('noise'), noiseFlags(values))
 
-  for (const name of ['mirror', 'split', 'store', 'noise']) if (Object.keys(input[name] as object).length === 0) delete input[name]
+  for (const name of ['mirror', 'split', 'store', 'noise', 'proxy']) if (Object.keys(input[name] as object).length === 0) delete input[name]
   return validateConfig(input)
 }
