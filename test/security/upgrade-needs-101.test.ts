@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startRecordingUpstream } from '../helpers/upstream.js'
+import { startRawUpstream, startRecordingUpstream } from '../helpers/upstream.js'
 import { startProxy } from '../helpers/proxy.js'
 import { expectAccountingCloses, rawRequest } from '../faults/fault-kit.js'
 
@@ -80,6 +80,31 @@ describe('an upgrade the primary does not accept (no 101)', () => {
     expect(primary.bytes()).not.toContain('PRI * HTTP/2.0')
     expect(primary.bytes()).not.toContain('internal')
     expect(app.stats.upgradesRefused).toBe(1)
+    expectAccountingCloses(app)
+  })
+})
+
+describe('upgrades the proxy does not ask for', () => {
+  it('HTTP/1.0: the Upgrade is ignored (RFC 9110 §7.8): forwarded without it, answered, closed', async () => {
+    const { primary, proxyUrl } = await setup()
+    const result = await rawRequest(proxyUrl, 'GET /old HTTP/1.0\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    expect(statusLines(result.data)).toEqual(['HTTP/1.1 200 OK'])
+    expect(result.data.endsWith('plain answer to /old')).toBe(true)
+    expect(result.closed).toBe(true)
+    expect(primary.requests[0].headers.upgrade).toBeUndefined()
+    expect(primary.requests[0].headers.connection).toBe('close')
+  })
+
+  it('a 101 without Upgrade and Connection: upgrade is a bad response (502), never a tunnel', async () => {
+    const primary = await startRawUpstream((socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\n\r\nraw bytes from the primary'))
+    })
+    const { proxyUrl, app } = await startProxy({ primary, candidate: primary })
+    const result = await rawRequest(proxyUrl, 'GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    expect(statusLines(result.data)).toEqual(['HTTP/1.1 502 Bad Gateway'])
+    expect(result.data).toContain('"code":"SHD_PRIMARY_BAD_RESPONSE"')
+    expect(result.data).not.toContain('raw bytes')
+    expect(result.closed).toBe(true)
     expectAccountingCloses(app)
   })
 })
