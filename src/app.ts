@@ -21,6 +21,7 @@ import { MirrorScheduler } from './mirror/mirror-scheduler.js'
 import { CompareStage } from './diff/compare-stage.js'
 import { createNoiseCanceller, type NoiseCanceller } from './noise/noise-canceller.js'
 import { createProxyServer } from './proxy/proxy-server.js'
+import type { ServingSide } from './proxy/served-response.js'
 import { compileSecretPaths } from './store/redact-path.js'
 import { splitTrafficRouter } from './proxy/split-traffic-router.js'
 import { createReceiverServer } from './proxy/receiver-server.js'
@@ -51,6 +52,8 @@ export interface App {
   compare: CompareStage
   noise: NoiseCanceller
   proxy: http.Server
+  /** The connection pools to the sides that serve clients (`stats` shows connections running, pending, queued). */
+  pools: Record<ServingSide, Pool>
   admin: FastifyInstance
   /** Who serves real users: shadow, split (weight %) or candidate. */
   traffic: TrafficMode
@@ -209,6 +212,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     compare,
     noise,
     proxy,
+    pools,
     admin: undefined as unknown as FastifyInstance,
     traffic,
     split,

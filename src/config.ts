@@ -7,6 +7,7 @@ import { ConfigInvalid } from './errors.js'
 import type { GateThresholds } from './report/report-types.js'
 import { resolveThresholds } from './gate/thresholds.js'
 import { NOISE_DEFAULTS, noiseOptionProblem } from './noise/noise-options.js'
+import { cidrProblem } from './proxy/trusted-proxies.js'
 import type { NoiseOptions } from './noise/noise-options.js'
 
 export interface Config {
@@ -52,6 +53,14 @@ export interface Config {
     connections: number
     /** Header-read timeout for clients (slowloris), in milliseconds. */
     headersTimeoutMs: number
+    /** Request header fields at most (name/value pairs); beyond, 431 and nothing forwarded. */
+    maxHeaderCount: number
+    /** Upstream requests in flight per client connection at most; further pipelined requests wait on their connection. */
+    maxInFlightPerClient: number
+    /** A client that accepts no response bytes for this long (backpressure) is cut and its upstream requests aborted, in milliseconds. */
+    writeTimeoutMs: number
+    /** Peers (addresses or CIDR ranges) whose X-Forwarded-*, Forwarded and X-Real-IP are kept; from others they are replaced. */
+    trustedProxies: string[]
   }
   diff: {
     /** Response bytes kept for comparison; larger bodies are compared by SHA-256. */
@@ -136,6 +145,10 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
     maxRequestBytes: 10 * 1024 * 1024,
     connections: 128,
     headersTimeoutMs: 10_000,
+    maxHeaderCount: 200,
+    maxInFlightPerClient: 4,
+    writeTimeoutMs: 30_000,
+    trustedProxies: [],
   },
   diff: {
     captureBytes: 256 * 1024,
@@ -205,6 +218,14 @@ const isMethods: Check = (v) =>
   Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'string' && HTTP_TOKEN.test(m))
     ? null
     : 'must be a list of HTTP methods such as GET,HEAD,OPTIONS'
+const isCidrList: Check = (v) => {
+  if (!Array.isArray(v)) return 'must be a list of addresses or CIDR ranges (10.0.0.0/8, fd00::/8)'
+  for (let i = 0; i < v.length; i++) {
+    const problem = typeof v[i] === 'string' ? cidrProblem(v[i] as string) : `expected a string, got ${JSON.stringify(v[i])}`
+    if (problem) return `must be a list of addresses or CIDR ranges ([${i}]: ${problem})`
+  }
+  return null
+}
 const isLogLevel: Check = (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? null : `must be one of ${LOG_LEVELS.join(', ')}`)
 const isGate: Check = (v) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'must be a mapping of thresholds'
@@ -237,7 +258,16 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     maxBodyBytes: isInt(0),
     maxResponseBytes: isInt(0),
   },
-  proxy: { timeoutMs: isInt(1), maxRequestBytes: isInt(0), connections: isInt(1), headersTimeoutMs: isInt(1) },
+  proxy: {
+    timeoutMs: isInt(1),
+    maxRequestBytes: isInt(0),
+    connections: isInt(1),
+    headersTimeoutMs: isInt(1),
+    maxHeaderCount: isInt(1, 10_000),
+    maxInFlightPerClient: isInt(1, 1024),
+    writeTimeoutMs: isInt(1),
+    trustedProxies: isCidrList,
+  },
   diff: { captureBytes: isInt(0), maxQueue: isInt(1) },
   store: {
     flushIntervalMs: isInt(10),

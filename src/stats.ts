@@ -48,6 +48,14 @@ export class PipelineStats {
   compared = 0
   divergent = 0
   candidateErrors = 0
+  /**
+   * Upgrade requests the primary answered with something other than 101: the
+   * answer was relayed and the connection closed, never tunnelled. Each is
+   * also served + skipped (`upgrade`), so this is a detail, not an outcome.
+   */
+  upgradesRefused = 0
+  /** Client connections cut because they accepted no response bytes for proxy.writeTimeoutMs. */
+  writeTimeouts = 0
   /** Records the store could not write (disk full, locked); mirrored from the Recorder. */
   #sink: CountSink | null = null
 
@@ -96,6 +104,8 @@ export class PipelineStats {
       compared: this.compared,
       divergent: this.divergent,
       candidateErrors: this.candidateErrors,
+      upgradesRefused: this.upgradesRefused,
+      writeTimeouts: this.writeTimeouts,
     }
   }
 }

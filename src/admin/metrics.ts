@@ -69,6 +69,8 @@ export class ShadowdiffMetrics {
     byReason('shadowdiff_not_mirrored_total', 'Requests never sent to the other side, by reason (method, split-no-shadow, pinned).', () => stats.notMirroredBy)
     fromStats('shadowdiff_mirrored_total', 'Exchanges sent to the background sides (one per exchange, whatever the number of sides).', () => stats.mirrored)
     fromStats('shadowdiff_candidate_errors_total', 'Compared exchanges where the candidate did not answer (refused, reset, timeout, bad response).', () => stats.candidateErrors)
+    fromStats('shadowdiff_upgrades_refused_total', 'Upgrade requests the primary answered without 101: the answer was relayed and the connection closed, never tunnelled.', () => stats.upgradesRefused)
+    fromStats('shadowdiff_client_write_timeouts_total', 'Client connections cut because they took no response bytes for proxy.writeTimeoutMs.', () => stats.writeTimeouts)
     byReason('shadowdiff_skipped_total', 'Eligible requests not compared, by reason.', () => stats.skippedBy)
     byReason('shadowdiff_dropped_total', 'Mirrors or comparisons refused because a bound was reached, by reason.', () => stats.droppedBy)
     fromStats('shadowdiff_compare_held_overflow_total', 'Exchanges that kept a provisional numeric-noise verdict because the hold for unlearned jitter bounds was full.', () => app.compare.heldOverflow)

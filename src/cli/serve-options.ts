@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs'
 import { validateConfig, type Config } from '../config.js'
 import { readConfigFile } from './config-file.js'
-import { int, num, str, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { int, num, str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { UsageError } from '../errors.js'
+import { cidrProblem } from '../proxy/trusted-proxies.js'
 import { NOISE_FLAGS, noiseFlags, noiseUsage } from './noise-flags.js'
 
 export const SERVE_FLAGS: FlagSpec = {
@@ -34,6 +36,7 @@ export const SERVE_FLAGS: FlagSpec = {
   'capture-sample': { type: 'string' },
   'capture-max-bytes': { type: 'string' },
   'exact-window-hours': { type: 'string' },
+  'trusted-proxy': { type: 'string', multiple: true },
   ...NOISE_FLAGS,
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -67,6 +70,7 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --capture-sample PERCENT share of requests captured, 0–100  (default 100)
   --capture-max-bytes N    capture file cap; stop there (capture.rotate: rotate) (default 0 = no cap)
   --exact-window-hours H   keep per-second counts this long, so windows are exact to the second (default 2; 0 = forever)
+  --trusted-proxy CIDR     keep X-Forwarded-* from this peer (repeatable; default: nobody)
 ${noiseUsage()}
   --config FILE            YAML or JSON with the same settings; flags win
   --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
@@ -117,8 +121,17 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values['capture-sample'] !== undefined) capture.sample = num(values, 'capture-sample', 0, 100)
   if (values['capture-max-bytes'] !== undefined) capture.maxBytes = int(values, 'capture-max-bytes', 0)
 
+  const proxy = section('proxy')
+  const trusted = strs(values, 'trusted-proxy')
+  for (const entry of trusted) {
+    const problem = cidrProblem(entry)
+    if (problem !== null) throw new UsageError(`--trusted-proxy: ${problem}`)
+  }
+  // The flags replace the config file's list, like every other flag.
+  if (trusted.length > 0) proxy.trustedProxies = trusted
+
   Object.assign(section('noise'), noiseFlags(values))
 
-  for (const name of ['mirror', 'split', 'store', 'capture', 'noise']) if (Object.keys(input[name] as object).length === 0) delete input[name]
+  for (const name of ['mirror', 'split', 'store', 'capture', 'noise', 'proxy']) if (Object.keys(input[name] as object).length === 0) delete input[name]
   return validateConfig(input)
 }

@@ -2,7 +2,7 @@
  * The proxy's own answers (502, 504, 413, 400): JSON with a stable code, so a
  * client or a dashboard can tell the proxy's errors from the upstream's.
  */
-import type { ServerResponse } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { ShadowdiffError } from '../errors.js'
 
 export function sendError(res: ServerResponse, err: ShadowdiffError, extraHeaders?: Record<string, string>): void {
@@ -17,4 +17,16 @@ export function sendError(res: ServerResponse, err: ShadowdiffError, extraHeader
     ...extraHeaders,
   })
   res.end(body)
+}
+
+/**
+ * The same JSON answer as raw bytes, for a socket Node's HTTP server no
+ * longer manages (a parse error, an upgrade request), always closing.
+ */
+export function rawErrorResponse(err: ShadowdiffError): string {
+  const body = JSON.stringify({ error: { code: err.code, message: err.message } })
+  return (
+    `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  )
 }

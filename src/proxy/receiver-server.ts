@@ -17,7 +17,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
-import { BadRequest, RequestTooLarge } from '../errors.js'
+import { BadRequest, HeadersTooLarge, RequestTooLarge } from '../errors.js'
 import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
 import { Sampler } from '../mirror/sampler.js'
 import { forwardHeaders, mirrorHeaders, type HeaderList } from './forward-headers.js'
@@ -25,6 +25,7 @@ import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { sendError } from './error-reply.js'
 import { requestInfo } from './request-info.js'
 import { restoreGatewayCopy } from './gateway-copy.js'
+import { compileTrustedProxies } from './trusted-proxies.js'
 import type { ProxyDeps } from './proxy-server.js'
 
 /** What the receiver needs from the app: the proxy's dependencies minus the serving pools and router. */
@@ -62,11 +63,19 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
   const { config, stats, scheduler } = deps
   const mirrorMethods = new Set(config.mirror.methods)
   const sampler = new Sampler(config.mirror.sample)
+  const trust = compileTrustedProxies(config.proxy.trustedProxies)
   const sides: readonly Side[] = Object.freeze(config.secondary === null ? ['primary', 'candidate'] : ['primary', 'candidate', 'secondary'])
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const at = Date.now()
     const method = req.method ?? 'GET'
+    const fields = req.rawHeaders.length / 2
+    if (fields > config.proxy.maxHeaderCount) {
+      res.once('close', () => stats.onServed(at, method, '(unroutable)'))
+      stats.onSkipped(at, method, '(unroutable)', 'rejected')
+      sendError(res, new HeadersTooLarge(`${fields} header fields, more than proxy.maxHeaderCount (${config.proxy.maxHeaderCount})`), { connection: 'close' })
+      return
+    }
     const copy = restoreGatewayCopy(req)
     const url = copy.ok ? copy.url : (req.url ?? '/')
     const request = requestInfo(method, url, req.headers, deps.foldPath)
@@ -117,7 +126,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
         return
       }
       answer(res, copy.id)
-      const headers = mirrorHeaders(forwardHeaders(req, copy.id), 'shadow')
+      const headers = mirrorHeaders(forwardHeaders(req, copy.id, trust), 'shadow')
       const replay = body.kind === 'buffered' ? body.body : null
       scheduler.submit(new ReceivedExchange(copy.id, at, request, replay, match, headers, sides, deps.onSettled))
     }
@@ -126,6 +135,8 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
   }
 
   const server = http.createServer({ headersTimeout: config.proxy.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: 5_000 }, handle)
+  // Keep every header field (Node drops those past maxHeadersCount without a word) and refuse above proxy.maxHeaderCount instead.
+  server.maxHeadersCount = 0
   // Gateways do not mirror upgrades; refuse one plainly rather than hang.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const at = Date.now()

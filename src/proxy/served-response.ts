@@ -32,6 +32,18 @@ export type ServingSide = 'primary' | 'candidate'
 /** Told whether a candidate-served request succeeded (no transport error, no 5xx): feeds automatic rollback. */
 export type CandidateOutcome = (ok: boolean) => void
 
+/** How the answer flows on its client connection (src/proxy/client-connection.ts). */
+export interface ResponseFlow {
+  /** The upstream request has finished, well or not: the next request on the connection may go. */
+  onUpstreamDone(): void
+  /**
+   * The answer waits for the client to take bytes (the upstream is paused,
+   * or the end of the answer is still in the socket's buffer), or no longer
+   * does. Calls alternate, starting with true.
+   */
+  onBlocked(blocked: boolean): void
+}
+
 export class ServedResponse implements Dispatcher.DispatchHandler {
   #res: ServerResponse
   #side: ServingSide
@@ -44,6 +56,10 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
   #headers: HeaderMap = {}
   #ended = false
   #outcome: CandidateOutcome | null
+  #flow: ResponseFlow | null
+  #blocked = false
+  /** Set by onClientClose: a queued answer is never destroyed by Node, so res.destroyed cannot say it. */
+  #clientGone = false
 
   constructor(
     res: ServerResponse,
@@ -52,7 +68,9 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     captureBytes: number,
     servedBy: string | null,
     outcome: CandidateOutcome | null = null,
+    flow: ResponseFlow | null = null,
   ) {
+    this.#flow = flow
     this.#res = res
     this.#side = side
     this.#outcome = side === 'candidate' ? outcome : null
@@ -63,7 +81,7 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller
-    if (this.#res.destroyed) controller.abort(new ClientGone('client went away'))
+    if (this.#clientGone || this.#res.destroyed) controller.abort(new ClientGone('client went away'))
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: HeaderMap, statusMessage?: string): void {
@@ -79,12 +97,21 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     if (!this.#res.write(chunk)) {
       controller.pause()
       this.#res.once('drain', this.#resume)
+      this.#setBlocked(true)
     }
   }
 
   onResponseEnd(): void {
     this.#ended = true
     this.#res.end()
+    // The end may still sit in the socket's buffer: blocked on the client until it is flushed.
+    if (!this.#res.writableFinished && !this.#res.destroyed) {
+      this.#setBlocked(true)
+      const flushed = () => this.#setBlocked(false)
+      this.#res.once('finish', flushed)
+      this.#res.once('close', flushed)
+    } else this.#setBlocked(false)
+    this.#flow?.onUpstreamDone()
     this.#outcome?.(this.#status < 500)
     if (this.#exchange === null || this.#capture === null) return
     this.#exchange.settle(this.#side, this.#capture.result(this.#status, this.#headers, this.#started))
@@ -104,14 +131,25 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
       else sendError(this.#res, upstreamError(this.#side, failure, err), this.#servedBy ? { [this.#servedBy]: this.#side } : undefined)
     }
     this.#exchange?.settle(this.#side, { ok: false, code: failure, message: err.message, latencyMs: performance.now() - this.#started })
+    this.#setBlocked(false)
+    this.#flow?.onUpstreamDone()
   }
 
   #resume = (): void => {
+    this.#setBlocked(false)
     this.#controller?.resume()
+  }
+
+  #setBlocked(blocked: boolean): void {
+    if (this.#blocked === blocked) return
+    this.#blocked = blocked
+    this.#flow?.onBlocked(blocked)
   }
 
   /** Called by the server when the client's response closes (ended or cut): a cut one aborts the upstream request. */
   onClientClose(): void {
+    this.#clientGone = true
+    this.#setBlocked(false)
     if (!this.#ended && this.#controller !== null && !this.#controller.aborted) {
       this.#controller.abort(new ClientGone('client went away before the response ended'))
     }

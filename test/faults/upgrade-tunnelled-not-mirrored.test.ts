@@ -60,9 +60,11 @@ describe('Upgrade (WebSocket) requests', () => {
     const socket = net.connect(Number(new URL(proxyUrl).port), '127.0.0.1')
     onTestFinished(() => void socket.destroy())
     await once(socket, 'connect')
-    socket.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\nSec-WebSocket-Key: abc\r\n\r\n')
-    const handshake = await readUntil(socket, (t) => t.includes('\r\n\r\n'))
+    // Bytes of the new protocol in the same write as the request: held by the proxy until the 101, then sent.
+    socket.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\nSec-WebSocket-Key: abc\r\n\r\nearly')
+    const handshake = await readUntil(socket, (t) => t.includes('\r\n\r\nEARLY'))
     expect(handshake).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/)
+    expect(handshake.endsWith('\r\n\r\nEARLY')).toBe(true)
     // Several round trips, including bytes that look like HTTP: they must pass untouched.
     for (const message of ['hello', 'GET /not-a-request HTTP/1.1\r\n\r\n', 'x'.repeat(64 * 1024)]) {
       socket.write(message)
@@ -79,6 +81,7 @@ describe('Upgrade (WebSocket) requests', () => {
     await app.drain()
     expect(app.stats.mirrored).toBe(0)
     expect(app.stats.skippedBy.upgrade).toBe(1)
+    expect(app.stats.upgradesRefused).toBe(0)
     expectAccountingCloses(app)
   })
 
@@ -91,8 +94,9 @@ describe('Upgrade (WebSocket) requests', () => {
     onTestFinished(() => void socket.destroy())
     await once(socket, 'connect')
     socket.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n')
-    const answer = await readUntil(socket, (t) => t.includes('\r\n\r\n'))
+    const answer = await readUntil(socket, (t) => t.includes('}}'))
     expect(answer).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/)
+    expect(answer).toContain('"code":"SHD_PRIMARY_UNREACHABLE"')
     expect(candidate.seen).toHaveLength(0)
     expectAccountingCloses(app)
   })
