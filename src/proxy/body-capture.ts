@@ -2,7 +2,9 @@
  * Keeps a bounded copy of a body that streams past: the first `cap` bytes for
  * comparison, and, only once the body outgrows the cap, a SHA-256 of the whole
  * body so two large bodies can still be compared exactly. Small bodies never
- * pay for hashing.
+ * pay for hashing. Hashing stops past `maxHashedBytes` (mirror.maxResponseBytes):
+ * the mirror cuts a candidate body there anyway, so hashing a huge served body
+ * further would spend the client path's CPU on a hash nobody compares.
  */
 import { createHash, type Hash } from 'node:crypto'
 import type { HeaderMap, SideResult } from '../types.js'
@@ -12,6 +14,8 @@ export interface CapturedBody {
   size: number
   complete: boolean
   sha256?: string
+  /** Why no hash covers the whole body (it outgrew maxHashedBytes). */
+  cut?: string
 }
 
 export class BodyCapture {
@@ -20,9 +24,12 @@ export class BodyCapture {
   #kept = 0
   #size = 0
   #hash: Hash | null = null
+  #maxHashed: number
+  #overBudget = false
 
-  constructor(cap: number) {
+  constructor(cap: number, maxHashedBytes = Number.POSITIVE_INFINITY) {
     this.#cap = cap
+    this.#maxHashed = maxHashedBytes
   }
 
   get size(): number {
@@ -31,6 +38,12 @@ export class BodyCapture {
 
   push(chunk: Buffer): void {
     this.#size += chunk.length
+    if (this.#overBudget) return
+    if (this.#size > this.#maxHashed) {
+      this.#overBudget = true
+      this.#hash = null
+      return
+    }
     if (this.#hash !== null) {
       this.#hash.update(chunk)
       return
@@ -53,13 +66,16 @@ export class BodyCapture {
 
   finish(): CapturedBody {
     const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#kept)
+    if (this.#overBudget) {
+      return { body, size: this.#size, complete: false, cut: `body longer than mirror.maxResponseBytes (${this.#maxHashed} bytes): not hashed` }
+    }
     if (this.#hash === null) return { body, size: this.#size, complete: true }
     return { body, size: this.#size, complete: false, sha256: this.#hash.digest('hex') }
   }
 
   /** The side's answer, once its body has ended: status, headers, the capture, and the time since `startedAt`. */
   result(status: number, headers: HeaderMap, startedAt: number): SideResult {
-    const { body, size, complete, sha256 } = this.finish()
-    return { ok: true, status, headers, body, size, complete, sha256, latencyMs: performance.now() - startedAt }
+    const { body, size, complete, sha256, cut } = this.finish()
+    return { ok: true, status, headers, body, size, complete, sha256, ...(cut !== undefined && { cut }), latencyMs: performance.now() - startedAt }
   }
 }

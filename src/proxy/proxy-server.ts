@@ -68,6 +68,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
   const sampler = new Sampler(config.mirror.sample)
   const servedBy = config.split.servedByHeader
   const timeoutMs = config.proxy.timeoutMs
+  const servedCapture = { bytes: config.diff.captureBytes, maxHashedBytes: config.mirror.maxResponseBytes }
   const maxHeaderFields = config.proxy.maxHeaderCount
   const trust = compileTrustedProxies(config.proxy.trustedProxies)
   const connectionOptions: ConnectionOptions = {
@@ -158,7 +159,7 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
         exchange = new PendingExchange(id, at, request, replay, match, mirrorHeaders(headers, 'shadow'), decision.mirror, deps.onSettled)
       }
       const side = decision.serve
-      handler = new ServedResponse(res, side, exchange, config.diff.captureBytes, servedBy, deps.onCandidateOutcome, {
+      handler = new ServedResponse(res, side, exchange, servedCapture, servedBy, deps.onCandidateOutcome, {
         onUpstreamDone: () => turn.done(),
         onBlocked: (blocked) => connection.blocked(blocked),
       })

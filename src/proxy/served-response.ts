@@ -65,7 +65,7 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     res: ServerResponse,
     side: ServingSide,
     exchange: PendingExchange | null,
-    captureBytes: number,
+    capture: { bytes: number; maxHashedBytes: number },
     servedBy: string | null,
     outcome: CandidateOutcome | null = null,
     flow: ResponseFlow | null = null,
@@ -75,7 +75,7 @@ export class ServedResponse implements Dispatcher.DispatchHandler {
     this.#side = side
     this.#outcome = side === 'candidate' ? outcome : null
     this.#exchange = exchange
-    this.#capture = exchange ? new BodyCapture(captureBytes) : null
+    this.#capture = exchange ? new BodyCapture(capture.bytes, capture.maxHashedBytes) : null
     this.#servedBy = servedBy
   }
 
