@@ -93,7 +93,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     stats,
   )
   const noise = createNoiseCanceller(recorder, { ...config.noise, secondary: config.secondary !== null })
-  const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise)
+  const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise, { captureBytes: config.diff.captureBytes })
   const servingPool = (origin: string) =>
     new Pool(origin, {
       connections: config.proxy.connections,
@@ -229,6 +229,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         compareQueued: compare.queued,
         compareHeld: compare.held,
         compareHeldOverflow: compare.heldOverflow,
+        compareUndecided: compare.undecided,
         ...stats.toJSON(),
         store: recorder.stats(),
         noise: noise.stats(),

@@ -9,12 +9,12 @@ import { endpointLimits, resolveThresholds } from './thresholds.js'
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js'
 
 type EndpointInput = Pick<EndpointReport, 'method' | 'route' | 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx' | 'latency'> &
-  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'noiseOverruled'>>
+  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'noiseOverruled' | 'undecided'>>
 
 /** What the gate reads: a Report, or anything with its totals and endpoints. */
 export interface GateInput {
   totals: Pick<ReportTotals, 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx'> &
-    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled'>>
+    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled' | 'undecided'>>
   endpoints: readonly EndpointInput[]
 }
 
@@ -87,9 +87,13 @@ function divergentOf(x: { divergent: number; noiseOverruled?: number }): number 
   return x.divergent + (x.noiseOverruled ?? 0)
 }
 
-function counts(x: { divergent: number; noiseOverruled?: number }, compared: number): string {
-  const overruled = x.noiseOverruled ?? 0
-  return overruled > 0 ? `${divergentOf(x)}/${compared}, of which ${overruled} noise not accepted` : `${x.divergent}/${compared}`
+/** Undecided exchanges (the noise stage had no verdict) are already in `divergent`: never equal. */
+function counts(x: { divergent: number; noiseOverruled?: number; undecided?: number }, compared: number): string {
+  const parts = [
+    ...((x.noiseOverruled ?? 0) > 0 ? [`${x.noiseOverruled} noise not accepted`] : []),
+    ...((x.undecided ?? 0) > 0 ? [`${x.undecided} undecided`] : []),
+  ]
+  return parts.length > 0 ? `${divergentOf(x)}/${compared}, of which ${parts.join(', ')}` : `${x.divergent}/${compared}`
 }
 
 /** Older reports lack candidateNewErrors: fall back to every candidate failure and 5xx. */

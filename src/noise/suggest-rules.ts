@@ -42,6 +42,7 @@ import type { HeaderMap } from '../types.js'
 import type { ComparePolicy } from '../diff/policy.js'
 import { VOLATILE_HEADERS } from '../diff/header-lists.js'
 import { addExchange, show } from './suggest-evidence.js'
+import { isRandomFormat } from './value-format.js'
 import type { ArrayStats, FieldStats, RouteAcc } from './suggest-evidence.js'
 
 /** One recorded exchange, as the store keeps it. */
@@ -81,8 +82,6 @@ export interface RouteSuggestions {
 
 /** Fewer recorded exchanges than this on a route: no suggestion, too little evidence. */
 export const MIN_EXCHANGES = 5
-
-const RANDOM_FORMAT = /^(uuid|iso-datetime|iso-date|http-date|hex:|HEX:|token:|etag\(|weak-etag\()/
 
 /**
  * Analyses recorded exchanges and returns suggestions per route, routes in
@@ -143,7 +142,7 @@ function suggestField(out: RouteSuggestions, pointer: string, f: FieldStats, M: 
     })
     return
   }
-  const randomFormat = RANDOM_FORMAT.test(topPair.split(' → ')[0])
+  const randomFormat = isRandomFormat(topPair.split(' → ')[0])
   if (f.n < 0.9 * M || f.preserving < 0.5 * f.n || f.values.size < 0.9 * f.n || !randomFormat) return
   const evidence = `differs in ${f.n} of ${M} recorded exchanges, never the same value twice, ${f.preserving} times as ${topPair}, e.g. ${show(f.example![0])} → ${show(f.example![1])}`
   if (f.formatChanges === 0) {
@@ -175,7 +174,7 @@ function suggestHeaders(out: RouteSuggestions, acc: RouteAcc): void {
       const example = h.example ? `, e.g. ${show(h.example[0])} → ${show(h.example[1])}` : ''
       // Kept its random-value format every time it differed: a change of format would be news.
       const formats = [...h.formats]
-      if (h.present >= MIN_EXCHANGES && h.differs > 0 && h.preserving === h.differs && formats.every((f) => RANDOM_FORMAT.test(f))) {
+      if (h.present >= MIN_EXCHANGES && h.differs > 0 && h.preserving === h.differs && formats.every((f) => isRandomFormat(f))) {
         out.suggestions.push({ kind: 'format-header', header: name, evidence: `${why}: differs in ${h.differs} of ${h.present} recorded exchanges, always as ${formats.join(' or ')}${example}` })
         continue
       }

@@ -223,6 +223,10 @@ export function unifiedDiff(primary: string, candidate: string, context = 3, max
   return out.join('\n')
 }
 
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v)
+}
+
 /**
  * An example exchange as one plain-text diff for Markdown and JUnit: status,
  * header and error differences as `@@` sections with `-` primary / `+`
@@ -239,6 +243,12 @@ export function exampleDiff(ex: ExampleExchange, maxLines = 40, maxWidth = 200):
       out.push(`@@ header ${d.name}${note === undefined ? '' : `: ${note}`}`)
       out.push(d.primary === undefined ? '-(absent)' : `-${d.primary}`, d.candidate === undefined ? '+(absent)' : `+${d.candidate}`)
     } else if (d.kind === 'error') out.push(`@@ error ${d.code}`, `+${d.message}`)
+    else if (d.kind === 'undecided') {
+      for (const f of d.fields) {
+        out.push(`@@ undecided ${f.field}: ${f.reason}`)
+        if (f.op !== 'move') out.push(`-${show(f.primary)}`, `+${show(f.candidate)}`)
+      }
+    }
     else if ('sha256' in d) {
       out.push('@@ body (hashes of the full bodies)', `-sha256 ${d.sha256.primary} (${d.size.primary} bytes)`, `+sha256 ${d.sha256.candidate} (${d.size.candidate} bytes)`)
     } else {

@@ -22,6 +22,10 @@ function status(s: number | null): Raw {
   return html`<span class="status ${statusClass(s)}">${s ?? 'no response'}</span>`
 }
 
+function value(v: unknown): Raw {
+  return v === undefined ? html`<em>absent</em>` : html`<code>${typeof v === 'string' ? v : JSON.stringify(v)}</code>`
+}
+
 /** Non-body divergences as a small definition table; body ones are described by the diff. */
 function divergenceRows(divs: readonly Divergence[]): Raw[] {
   return divs.map((d) => {
@@ -34,6 +38,8 @@ function divergenceRows(divs: readonly Divergence[]): Raw[] {
       }
       case 'error':
         return html`<tr><th>error</th><td colspan="2"><code>${d.code}</code> ${d.message}</td></tr>`
+      case 'undecided':
+        return html`${d.fields.map((f) => html`<tr class="undecided"><th>undecided <code>${f.field}</code><br><small>${f.reason}</small></th><td>${f.op === 'move' ? html`<em>order</em>` : value(f.primary)}</td><td>${f.op === 'move' ? html`<em>another order</em>` : value(f.candidate)}</td></tr>`)}`
       case 'body':
         if ('sha256' in d) {
           return html`<tr><th>body (hash)</th><td><code title="${d.sha256.primary}">${d.sha256.primary.slice(0, 16)}…</code> ${formatCount(d.size.primary)} B</td><td><code title="${d.sha256.candidate}">${d.sha256.candidate.slice(0, 16)}…</code> ${formatCount(d.size.candidate)} B</td></tr>`

@@ -16,10 +16,12 @@ export interface LatencySummary {
  * What the report concludes about one field (src/noise/field-decision.ts):
  * `divergent` (differences no noise explains, or noise-shaped differences
  * significantly more frequent than the primary-vs-secondary noise),
- * `noise`, or `insufficient-data` (noise-shaped, but too few secondary
- * answers to accept it: the gate counts it as divergent).
+ * `noise`, `insufficient-data` (noise-shaped, but too few secondary
+ * answers to accept it: the gate counts it as divergent), or `undecided`
+ * (op `undecided`: differences the noise stage waited on and could not
+ * judge; their exchanges count as divergent).
  */
-export type FieldDecision = 'divergent' | 'noise' | 'insufficient-data'
+export type FieldDecision = 'divergent' | 'noise' | 'insufficient-data' | 'undecided'
 
 export interface FieldCount {
   /** JSON Pointer with array indices folded to `*`, or `header:<name>`, `status`, `error:<code>`. */
@@ -77,6 +79,12 @@ export interface EndpointReport {
   /** Exchanges whose only differences were noise. */
   noise?: number
   /**
+   * Exchanges recorded with differences left undecided (the noise stage
+   * waited for evidence that did not come): included in `divergent`, never
+   * equal; their fields are listed with op and decision `undecided`.
+   */
+  undecided?: number
+  /**
    * Of the noise-only exchanges, at most how many hold noise the field
    * decisions did not accept (decision not `noise`): the gate counts them as
    * divergent, so a regression classed as noise without evidence never passes.
@@ -107,6 +115,8 @@ export interface ReportTotals {
   candidateErrors: number
   candidate5xx: number
   noise: number
+  /** Sum of the endpoints' undecided exchanges (included in divergent). */
+  undecided?: number
   /** Sum of the endpoints' noiseOverruled: counted as divergent by the gate. */
   noiseOverruled?: number
   primary5xx?: number

@@ -78,6 +78,7 @@ export function toDivergenceRow(r: ExchangeRecord): DivergenceRow {
     route: r.route,
     primaryStatus: r.primary_status,
     candidateStatus: r.candidate_status,
+    verdict: divergences.length > 0 && divergences.every((d) => d.kind === 'undecided') ? 'undecided' : 'divergent',
     kinds: storedKinds(r.kinds).map((k): DiffKind => (k === 'header' ? 'headers' : k)),
     ...(patch && { patch }),
     divergences,
