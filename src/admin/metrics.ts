@@ -68,7 +68,11 @@ export class ShadowdiffMetrics {
     fromStats('shadowdiff_requests_served_total', 'Requests answered (serve: clients; compare: gateway copies), including shadowdiff\'s own 4xx/5xx.', () => stats.served)
     fromStats('shadowdiff_not_mirrored_total', 'Requests whose method is not mirrored (--mirror-methods).', () => stats.notMirrored)
     fromStats('shadowdiff_mirrored_total', 'Exchanges sent to the background sides (one per exchange, whatever the number of sides).', () => stats.mirrored)
-    fromStats('shadowdiff_candidate_errors_total', 'Compared exchanges where the candidate did not answer (refused, reset, timeout, bad response).', () => stats.candidateErrors)
+    byReason(
+      'shadowdiff_candidate_errors_total',
+      'Compared exchanges where the candidate failed and the primary did not (answered below 500), by part: status_5xx (the candidate answered 5xx) and network (refused, reset, timeout, bad response). The gate\'s error rate counts the same.',
+      () => ({ status_5xx: stats.candidateErrorsBy.status5xx, network: stats.candidateErrorsBy.network }),
+    )
     byReason('shadowdiff_skipped_total', 'Eligible requests not compared, by reason.', () => stats.skippedBy)
     byReason('shadowdiff_dropped_total', 'Mirrors or comparisons refused because a bound was reached, by reason.', () => stats.droppedBy)
     fromStats('shadowdiff_compare_held_overflow_total', 'Exchanges recorded at once, what they awaited as undecided, because the hold for noise evidence was full.', () => app.compare.heldOverflow)

@@ -234,10 +234,9 @@ export class CompareStage {
       divergences,
       rules: exchange.match.rules,
     }
-    this.#stats.compared++
+    this.#stats.onCompared(exchange.primary, exchange.candidate)
     if (divergences.length > 0) this.#stats.divergent++
     if (divergences.some((d) => d.kind === 'undecided')) this.#undecided++
-    if (!exchange.candidate.ok) this.#stats.candidateErrors++
     this.#sink.recordCompared(compared, noise.length > 0 ? { noise, policy: exchange.match.policy } : { policy: exchange.match.policy })
     for (const observer of this.#observers) observer(compared, noise)
   }

@@ -9,12 +9,12 @@ import { endpointLimits, resolveThresholds } from './thresholds.js'
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js'
 
 type EndpointInput = Pick<EndpointReport, 'method' | 'route' | 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx' | 'latency'> &
-  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'noiseOverruled' | 'undecided'>>
+  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'candidateErrorsBy' | 'noiseOverruled' | 'undecided'>>
 
 /** What the gate reads: a Report, or anything with its totals and endpoints. */
 export interface GateInput {
   totals: Pick<ReportTotals, 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx'> &
-    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled' | 'undecided'>>
+    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'candidateErrorsBy' | 'latency' | 'noiseOverruled' | 'undecided'>>
   endpoints: readonly EndpointInput[]
 }
 
@@ -39,7 +39,7 @@ export function evaluateGate(input: GateInput, thresholds: Partial<GateThreshold
   if (samples < t.minSamples) reasons.push(`too few samples: ${samples} compared < ${t.minSamples} required (minSamples)`)
   if (divergenceRate > t.maxDivergence) reasons.push(`divergence ${pct(divergenceRate, t.maxDivergence)} (${counts(totals, samples)})`)
   if (errorRate > t.maxErrorRate) {
-    reasons.push(`candidate errors ${pct(errorRate, t.maxErrorRate)} (${errors}/${samples} failed or 5xx where the primary was not)`)
+    reasons.push(`candidate errors ${pct(errorRate, t.maxErrorRate)} (${errors}/${samples}${errorParts(totals)})`)
   }
   if (t.maxLatencyRatio > 0 && latencyRatio !== null && latencyRatio > t.maxLatencyRatio) {
     reasons.push(`latency p99 ${latencyText(totals.latency!, latencyRatio, t.maxLatencyRatio)}`)
@@ -70,7 +70,7 @@ function judgeEndpoint(e: EndpointInput, t: GateThresholds): string[] {
   if (div > limits.maxEndpointDivergence) out.push(`divergence ${pct(div, limits.maxEndpointDivergence)} (${counts(e, e.compared)})`)
   const errors = newErrors(e)
   const err = rate(errors, e.compared)
-  if (err > limits.maxErrorRate) out.push(`candidate errors ${pct(err, limits.maxErrorRate)} (${errors}/${e.compared})`)
+  if (err > limits.maxErrorRate) out.push(`candidate errors ${pct(err, limits.maxErrorRate)} (${errors}/${e.compared}${errorParts(e, '')})`)
   const lr = ratio(e.latency.primary, e.latency.candidate)
   if (limits.maxLatencyRatio > 0 && lr !== null && lr > limits.maxLatencyRatio) {
     out.push(`latency p99 ${latencyText(e.latency, lr, limits.maxLatencyRatio)}`)
@@ -96,9 +96,19 @@ function counts(x: { divergent: number; noiseOverruled?: number; undecided?: num
   return parts.length > 0 ? `${divergentOf(x)}/${compared}, of which ${parts.join(', ')}` : `${x.divergent}/${compared}`
 }
 
-/** Older reports lack candidateNewErrors: fall back to every candidate failure and 5xx. */
+/**
+ * Candidate errors: failed where the primary did not (report-types.ts).
+ * Reports older than candidateNewErrors counted network failures only in
+ * candidateErrors: fall back to every candidate failure and 5xx.
+ */
 function newErrors(x: { candidateNewErrors?: number; candidateErrors: number; candidate5xx: number }): number {
   return x.candidateNewErrors ?? x.candidateErrors + x.candidate5xx
+}
+
+/** `: 3 5xx where the primary was not, 1 network/timeout`, when the report has the parts. */
+function errorParts(x: { candidateErrorsBy?: { status5xx: number; network: number } }, without = ' failed or 5xx where the primary was not'): string {
+  const p = x.candidateErrorsBy
+  return p === undefined ? without : `: ${p.status5xx} 5xx where the primary was not, ${p.network} network/timeouts`
 }
 
 function rate(n: number, d: number): number {

@@ -15,7 +15,7 @@ import { openDatabase } from '../store/open-database.js'
 import type { ExchangeRecord } from '../store/read-sources.js'
 import { emptyReportData, endpointKey, readExampleRows, readReportData } from './read-report-data.js'
 import type { Candidate, MinuteWindow, ReportData } from './read-report-data.js'
-import type { EndpointReport, FieldCount, FieldDecision, GateThresholds, Report, ReportTotals } from './report-types.js'
+import type { CandidateErrorParts, EndpointReport, FieldCount, FieldDecision, GateThresholds, Report, ReportTotals } from './report-types.js'
 import { selectExamples, toExample } from './select-examples.js'
 import { decideField } from '../noise/field-decision.js'
 import { UNDECIDED_FIELD } from '../store/divergence-fields.js'
@@ -174,7 +174,8 @@ function endpointReport(
     compared,
     divergent: c('divergent'),
     rate: ratio(c('divergent'), compared),
-    candidateErrors: c('candidate_errors'),
+    candidateErrors: c('candidate_new_errors'),
+    candidateErrorsBy: errorParts(c),
     candidate5xx: c('candidate_5xx'),
     candidate5xxRate: ratio(c('candidate_5xx'), compared),
     primary5xx: c('primary_5xx'),
@@ -208,7 +209,8 @@ function totalsOf(data: ReportData): ReportTotals {
     dropped: c('dropped'),
     skipped: c('skipped'),
     notMirrored: c('not_mirrored'),
-    candidateErrors: c('candidate_errors'),
+    candidateErrors: c('candidate_new_errors'),
+    candidateErrorsBy: errorParts(c),
     candidate5xx: c('candidate_5xx'),
     noise: c('noise'),
     primary5xx: c('primary_5xx'),
@@ -216,6 +218,17 @@ function totalsOf(data: ReportData): ReportTotals {
     errorRate: ratio(c('candidate_new_errors'), c('compared')),
     latency: { primary: summarise(all.primaryLatency, all.primaryMaxUs), candidate: summarise(all.candidateLatency, all.candidateMaxUs) },
   }
+}
+
+/**
+ * The two parts of the candidate errors (src/store/aggregates.ts): the
+ * network part is stored, the 5xx part is the rest. Files written before
+ * this meaning counted every network failure, even where the primary
+ * answered 5xx: the 5xx part never goes below 0.
+ */
+function errorParts(c: (name: keyof typeof COUNTER_INDEX) => number): CandidateErrorParts {
+  const network = Math.min(c('candidate_errors'), c('candidate_new_errors'))
+  return { status5xx: c('candidate_new_errors') - network, network }
 }
 
 function ratio(n: number, d: number): number {

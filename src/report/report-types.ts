@@ -58,6 +58,14 @@ export interface ExampleExchange {
   candidateBody?: string
 }
 
+/** The two named parts of the candidate errors. */
+export interface CandidateErrorParts {
+  /** The candidate answered 5xx where the primary answered below 500. */
+  status5xx: number
+  /** The candidate did not answer (refused, reset, timeout, bad response) where the primary answered below 500. */
+  network: number
+}
+
 export interface EndpointReport {
   method: string
   route: string
@@ -66,15 +74,23 @@ export interface EndpointReport {
   divergent: number
   /** divergent / compared (0 when nothing compared). */
   rate: number
+  /**
+   * Candidate errors, one meaning everywhere (cards, tables, gate, metrics):
+   * the candidate failed where the primary did not (the primary answered
+   * below 500), in two parts, `candidateErrorsBy`. What the gate's
+   * maxErrorRate judges.
+   */
   candidateErrors: number
+  candidateErrorsBy?: CandidateErrorParts
+  /** Every candidate 5xx, whatever the primary answered (context beside primary5xx). */
   candidate5xx: number
   /** candidate5xx / compared. */
   candidate5xxRate: number
   /** Primary answered 5xx (context for the candidate's 5xx). */
   primary5xx?: number
-  /** Candidate failed or answered 5xx where the primary did not: what the gate's maxErrorRate judges. */
+  /** The same count as candidateErrors (its older name, kept for readers of earlier reports). */
   candidateNewErrors?: number
-  /** candidateNewErrors / compared. */
+  /** candidateErrors / compared. */
   errorRate?: number
   /** Exchanges whose only differences were noise. */
   noise?: number
@@ -112,7 +128,10 @@ export interface ReportTotals {
   dropped: number
   skipped: number
   notMirrored: number
+  /** As EndpointReport.candidateErrors: failed where the primary did not, in two parts. */
   candidateErrors: number
+  candidateErrorsBy?: CandidateErrorParts
+  /** Every candidate 5xx, whatever the primary answered. */
   candidate5xx: number
   noise: number
   /** Sum of the endpoints' undecided exchanges (included in divergent). */
@@ -120,9 +139,9 @@ export interface ReportTotals {
   /** Sum of the endpoints' noiseOverruled: counted as divergent by the gate. */
   noiseOverruled?: number
   primary5xx?: number
-  /** Candidate failed or answered 5xx where the primary did not. */
+  /** The same count as candidateErrors (its older name). */
   candidateNewErrors?: number
-  /** candidateNewErrors / compared. */
+  /** candidateErrors / compared. */
   errorRate?: number
   /** Latency over all endpoints, from the merged histograms. */
   latency?: { primary: LatencySummary; candidate: LatencySummary }
