@@ -122,6 +122,29 @@ export interface UndecidedField {
 
 export type DivergenceKind = Divergence['kind']
 
+/**
+ * How one stored exchange was compared: what the rules took out of the
+ * comparison and what the noise stage classed as noise. The HTML report
+ * dims and labels these fields in the example diff, so only what is
+ * reported is highlighted. Body entries are JSON Pointer patterns as the
+ * rules wrote them (`/items/*\/id`), or folded pointers for noise.
+ */
+export interface ComparedAs {
+  /** `ignore.body` patterns. */
+  ignore?: string[]
+  /** `format.body` patterns. */
+  format?: string[]
+  /** `tolerance` patterns. */
+  tolerance?: string[]
+  /** `unordered` and `keyed` arrays. */
+  unordered?: string[]
+  /** Headers the rules ignore, or compare by format. */
+  ignoreHeaders?: string[]
+  formatHeaders?: string[]
+  /** Fields classed as noise in this exchange: folded pointers, `header:<name>`, `status`. */
+  noise?: string[]
+}
+
 /** Everything the pipeline knows about one mirrored request once both sides answered. */
 export interface Exchange {
   /** The request id shared by primary and candidate (x-request-id). */

@@ -2,7 +2,7 @@
  * The report model: what `shadowdiff report --format json` prints and
  * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
  */
-import type { Divergence, DivergenceKind, Operation } from '../types.js'
+import type { ComparedAs, Divergence, DivergenceKind, Operation } from '../types.js'
 
 export interface LatencySummary {
   count: number
@@ -56,6 +56,8 @@ export interface ExampleExchange {
   /** Bodies as stored (truncated to the capture cap, secrets redacted). */
   primaryBody?: string
   candidateBody?: string
+  /** How the rules and the noise stage compared it: what they took out (dimmed in the HTML diff). */
+  comparedAs?: ComparedAs
 }
 
 /** The two named parts of the candidate errors. */

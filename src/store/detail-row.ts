@@ -3,14 +3,40 @@
  * (headers, query, JSON bodies, divergence values), then truncated to the
  * body cap, so no secret and no oversized body is ever written.
  */
-import type { ComparedExchange, HeaderMap, SideResult } from '../types.js'
-import { kindsOf } from './divergence-fields.js'
+import type { ComparedAs, ComparedExchange, Divergence, HeaderMap, SideResult } from '../types.js'
+import type { ComparePolicy } from '../diff/policy.js'
+import { fieldsOf, kindsOf } from './divergence-fields.js'
 import type { FieldKey } from './divergence-fields.js'
 import type { Redactor } from './redact.js'
 import type { DetailRow } from './store-writer.js'
 
+/**
+ * What a stored row says about how its exchange was compared: the rules'
+ * pointers and headers that took fields out of the comparison, and the
+ * fields the noise stage classed as noise (`{}` when nothing did: the row
+ * was compared by this build, so what is not in its patch is not reported).
+ * Names and patterns only, never values.
+ */
+export function comparedAs(policy: ComparePolicy | undefined, noise: readonly Divergence[] | undefined): ComparedAs {
+  const out: ComparedAs = {}
+  const put = (key: keyof ComparedAs, list: Iterable<string>) => {
+    const values = [...new Set(list)]
+    if (values.length > 0) out[key] = values
+  }
+  if (policy) {
+    put('ignore', policy.ignoreBody.map((p) => p.source))
+    put('format', policy.formatBody.map((p) => p.source))
+    put('tolerance', policy.tolerance.map((t) => t.pointer.source))
+    put('unordered', [...policy.unordered.map((p) => p.source), ...policy.keyed.map((k) => k.pointer.source)])
+    put('ignoreHeaders', policy.ignoreHeaders)
+    put('formatHeaders', policy.formatHeaders)
+  }
+  if (noise && noise.length > 0) put('noise', fieldsOf(noise).map((f) => f.field))
+  return out
+}
+
 /** Builds the insertable row of a divergent exchange. */
-export function toDetailRow(ex: ComparedExchange, fields: readonly FieldKey[], signature: string, redactor: Redactor, bodyCap: number): DetailRow {
+export function toDetailRow(ex: ComparedExchange, fields: readonly FieldKey[], signature: string, redactor: Redactor, bodyCap: number, compared?: ComparedAs): DetailRow {
   const { primary, candidate } = ex
   const requestType = headerValue(ex.request.headers, 'content-type')
   return {
@@ -36,6 +62,7 @@ export function toDetailRow(ex: ComparedExchange, fields: readonly FieldKey[], s
     candidate_body: sideBody(candidate, redactor, bodyCap),
     primary_content_type: primary.ok ? (headerValue(primary.headers, 'content-type') ?? null) : null,
     candidate_content_type: candidate.ok ? (headerValue(candidate.headers, 'content-type') ?? null) : null,
+    compared_as: compared === undefined ? null : JSON.stringify(compared),
   }
 }
 

@@ -45,6 +45,8 @@ export interface ExchangeRecord {
   candidate_body?: Buffer | null
   primary_content_type?: string | null
   candidate_content_type?: string | null
+  /** ComparedAs as JSON (schema version 3), null for older rows. */
+  compared_as?: string | null
 }
 
 /** Columns needed for a DivergenceRow (no bodies or headers). */

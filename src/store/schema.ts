@@ -22,10 +22,15 @@
  *   route, field): kind, counts, largest numeric difference, formats seen.
  *   They are cumulative, not per minute: noise is a property of the
  *   primary's code, and more evidence is always better evidence.
+ * - `exchanges.compared_as` (version 3, issue 16) says how the rules and
+ *   the noise stage compared a stored exchange: the pointers it ignored,
+ *   compared by format, by tolerance or as multisets, and the fields it
+ *   classed as noise (JSON, see detail-row.ts). The HTML report dims and
+ *   labels those in the example diff instead of highlighting them as changes.
  */
 
 /** The schema version this build reads and writes. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Counter columns of the `counters` table, in a fixed order. */
 export const COUNTER_COLUMNS = [
@@ -147,5 +152,10 @@ CREATE TABLE learned_noise (
 ) WITHOUT ROWID;
 `
 
+// Nullable: rows stored before it say nothing about how they were compared.
+const EXCHANGE_COMPARED_AS = `
+ALTER TABLE exchanges ADD COLUMN compared_as TEXT;
+`
+
 /** `MIGRATIONS[i]` migrates a file at version `i` to version `i + 1`. */
-export const MIGRATIONS: readonly string[] = [V1, V2]
+export const MIGRATIONS: readonly string[] = [V1, V2, EXCHANGE_COMPARED_AS]

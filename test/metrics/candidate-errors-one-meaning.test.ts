@@ -46,7 +46,7 @@ describe('candidate errors mean the same in the metrics, the gate and the report
     expect(report.verdict.errorRate).toBe(promRate)
     expect(renderMarkdown(report)).toMatch(/\| 50 \| 50 \| \d+ \| [\d.]+% \| 0 \| 15 \(10 \/ 5\) \|/)
     const page = renderHtml(report)
-    expect(page).toContain('<div class="v">15</div><div class="l">candidate errors</div><div class="l">10 5xx where the primary was not · 5 network/timeouts</div>')
+    expect(page).toContain('<div class="v">15</div><div class="l">candidate errors</div><div class="l">10 5xx · 5 network</div>')
     expect(page).not.toContain('candidate 5xx')
   })
 })
