@@ -99,6 +99,22 @@ describe('bodies are compared after content decoding', () => {
     expect(JSON.parse(stored.candidateBody!.toString('utf8'))).toEqual(changed(0))
   })
 
+  it('a secondary answering gzip teaches the noise of its decoded body: a fresh requestId is noise, a changed name is not', async () => {
+    const doc = (id: number) => ({ ...changed(id), requestId: crypto.randomUUID() })
+    const noisy = (id: number) => ({ ...item(id), requestId: crypto.randomUUID() })
+    const { app, proxyUrl } = await startProxy({ primary: await service('br', noisy), secondary: await service('gzip', noisy), candidate: await service('plain', doc) })
+    const seen: ComparedExchange[] = []
+    app.compare.observe((ex) => seen.push(ex))
+    for (let id = 0; id < 3; id++) await (await request(`${proxyUrl}/items/${id}`)).body.dump()
+    await app.drain()
+    const byId = (id: number) => seen.find((ex) => ex.request.url === `/items/${id}`)!
+    // content-encoding and vary differ between the sides; with a secondary every header is compared.
+    const bodyOps = (id: number) => byId(id).divergences.filter((d) => d.kind === 'body')
+    expect(bodyOps(0)).toEqual([{ kind: 'body', ops: [{ op: 'replace', path: '/name', value: 'Item 0' }, { op: 'replace', path: '/price', value: 10.99 }] }])
+    expect(bodyOps(1)).toEqual([])
+    expect(byId(1).divergences).toEqual([{ kind: 'header', name: 'content-encoding', primary: 'br' }])
+  })
+
   it('a different content-encoding is a header difference only, reported when headers are compared', async () => {
     const primary = await service('br', item)
     const candidate = await service('plain', item)
