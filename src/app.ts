@@ -120,7 +120,7 @@ export function buildPipeline(config: Config, logger: Logger): Pipeline {
     stats,
   )
   const noise = createNoiseCanceller(recorder, { ...config.noise, secondary: config.secondary !== null })
-  const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise)
+  const compare = new CompareStage(recorder, stats, config.diff.maxQueue, noise, { captureBytes: config.diff.captureBytes })
   return { stats, rules, db, recorder, scheduler, noise, compare }
 }
 
@@ -285,6 +285,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         compareQueued: compare.queued,
         compareHeld: compare.held,
         compareHeldOverflow: compare.heldOverflow,
+        compareUndecided: compare.undecided,
         ...stats.toJSON(),
         store: recorder.stats(),
         noise: noise.stats(),

@@ -5,6 +5,8 @@
  * Plain integer fields: the hot path increments them without allocation.
  */
 
+import type { SideResult } from './types.js'
+
 /** Per-route counters the store persists (see src/store/recorder.ts). */
 export type CounterName = 'served' | 'notMirrored' | 'skipped' | 'mirrored' | 'dropped'
 
@@ -20,6 +22,8 @@ export interface CountSink {
  * - `pinned`: a tester pinned it to the candidate with the override header while no reverse shadow was on.
  */
 export type NotMirroredReason = 'method' | 'split-no-shadow' | 'pinned'
+/** `status5xx`: answered 5xx where the primary did not; `network`: did not answer (refused, reset, timeout, bad response). */
+export type CandidateErrorPart = 'status5xx' | 'network'
 
 export type SkipReason = 'sampledOut' | 'bodyTooLarge' | 'primaryFailed' | 'rejected' | 'upgrade'
 /** `shutdown`: in flight when a graceful stop ran out of time; cancelled, never compared. */
@@ -47,6 +51,11 @@ export class PipelineStats {
   readonly droppedBy: Record<DropReason, number> = { queueFull: 0, stale: 0, compareQueueFull: 0, shutdown: 0 }
   compared = 0
   divergent = 0
+  /**
+   * Compared exchanges where the candidate failed and the primary did not
+   * (the primary answered below 500): the same meaning as the reports' and
+   * the gate's candidate errors, in two parts.
+   */
   candidateErrors = 0
   /**
    * Upgrade requests the primary answered with something other than 101: the
@@ -56,6 +65,7 @@ export class PipelineStats {
   upgradesRefused = 0
   /** Client connections cut because they accepted no response bytes for proxy.writeTimeoutMs. */
   writeTimeouts = 0
+  readonly candidateErrorsBy: Record<CandidateErrorPart, number> = { status5xx: 0, network: 0 }
   /** Records the store could not write (disk full, locked); mirrored from the Recorder. */
   #sink: CountSink | null = null
 
@@ -85,6 +95,15 @@ export class PipelineStats {
     this.#sink?.count(exchange.at, exchange.request.method, exchange.route, 'mirrored')
   }
 
+  /** Counts a candidate error of a compared exchange, or nothing when the candidate did not fail where the primary did not. */
+  onCompared(primary: SideResult, candidate: SideResult): void {
+    this.compared++
+    const part = candidateErrorPart(primary, candidate)
+    if (part === undefined) return
+    this.candidateErrors++
+    this.candidateErrorsBy[part]++
+  }
+
   onDropped(exchange: Located, reason: DropReason): void {
     this.dropped++
     this.droppedBy[reason]++
@@ -106,6 +125,21 @@ export class PipelineStats {
       candidateErrors: this.candidateErrors,
       upgradesRefused: this.upgradesRefused,
       writeTimeouts: this.writeTimeouts,
+      candidateErrorsBy: { ...this.candidateErrorsBy },
     }
   }
+}
+
+/**
+ * Which part of the candidate errors an exchange is, if any: the candidate
+ * failed where the primary did not (the primary answered below 500).
+ *
+ * @example
+ *   candidateErrorPart(primary200, candidate503) // 'status5xx'
+ *   candidateErrorPart(primary503, candidate503) // undefined: the primary failed too
+ */
+export function candidateErrorPart(primary: SideResult, candidate: SideResult): CandidateErrorPart | undefined {
+  if (!primary.ok || primary.status >= 500) return undefined
+  if (!candidate.ok) return 'network'
+  return candidate.status >= 500 ? 'status5xx' : undefined
 }

@@ -45,6 +45,40 @@ export interface CapturedResponse {
   cut?: string
   /** Time from request start to the end of the body, in milliseconds. */
   latencyMs: number
+  /**
+   * Set by the compare stage when the response had a content-encoding
+   * (src/diff/decode-body.ts): `decoded: true` means `body`, `size` and
+   * `complete` describe the decoded content; `decoded: false` means the
+   * encoded bytes were dropped (body empty) and `problem` says why. A body
+   * with a content-encoding header and no `encoding.decoded` is still encoded.
+   */
+  encoding?: BodyEncoding
+}
+
+/** Why a side's body could not be decoded. */
+export type DecodeProblem =
+  /** A coding this build cannot decode (zstd, compress …). */
+  | 'unsupported'
+  /** The encoded body is larger than the capture cap: only its first bytes were kept. */
+  | 'encoded-too-large'
+  /** The content decodes to more than the capture cap. */
+  | 'decoded-too-large'
+  /** Corrupt or truncated data for the coding it claims. */
+  | 'failed'
+
+/** How a captured response's content coding was handled (CapturedResponse.encoding). */
+export interface BodyEncoding {
+  /** The content-encoding as received, lower-cased: `br`, `gzip`, `gzip, br`. */
+  name: string
+  /** True: `body`, `size`, `complete` describe the decoded content. False: the body was dropped (see problem). */
+  decoded: boolean
+  /** Bytes of the encoded body as received. */
+  encodedSize: number
+  problem?: DecodeProblem
+  /** When not decoded: why, in a sentence (`gzip body of 80 bytes could not be decoded: unexpected end of file`). */
+  message?: string
+  /** SHA-256 (hex) of the whole encoded body, kept when the body was dropped. */
+  sha256?: string
 }
 
 /** A side that failed to answer: refused, reset, timed out, unparsable. */
@@ -70,8 +104,52 @@ export type Divergence =
   | { kind: 'body'; text: string }
   | { kind: 'body'; sha256: { primary: string; candidate: string }; size: { primary: number; candidate: number } }
   | { kind: 'error'; code: string; message: string }
+  /**
+   * Differences the noise stage could not judge: the exchange waited for
+   * more evidence (a number's jitter bound, more secondary answers on the
+   * route) and was released without it. Never equal: the exchange counts
+   * as divergent, and the reports list it as undecided.
+   */
+  | { kind: 'undecided'; fields: UndecidedField[] }
+
+/** One difference left undecided (Divergence `undecided`). */
+export interface UndecidedField {
+  /** JSON Pointer of the value (array indices kept), or `header:<name>`. */
+  field: string
+  /** RFC 6902 op (`replace`, `move` for order only), or `header`. */
+  op: string
+  /** What it waited for: `bound` (the field's jitter bound), `cold` (more secondary answers on the route). */
+  awaited: 'bound' | 'cold'
+  primary?: unknown
+  candidate?: unknown
+  /** Why there is no verdict, with the numbers behind it. */
+  reason: string
+}
 
 export type DivergenceKind = Divergence['kind']
+
+/**
+ * How one stored exchange was compared: what the rules took out of the
+ * comparison and what the noise stage classed as noise. The HTML report
+ * dims and labels these fields in the example diff, so only what is
+ * reported is highlighted. Body entries are JSON Pointer patterns as the
+ * rules wrote them (`/items/*\/id`), or folded pointers for noise.
+ */
+export interface ComparedAs {
+  /** `ignore.body` patterns. */
+  ignore?: string[]
+  /** `format.body` patterns. */
+  format?: string[]
+  /** `tolerance` patterns. */
+  tolerance?: string[]
+  /** `unordered` and `keyed` arrays. */
+  unordered?: string[]
+  /** Headers the rules ignore, or compare by format. */
+  ignoreHeaders?: string[]
+  formatHeaders?: string[]
+  /** Fields classed as noise in this exchange: folded pointers, `header:<name>`, `status`. */
+  noise?: string[]
+}
 
 /** Everything the pipeline knows about one mirrored request once both sides answered. */
 export interface Exchange {

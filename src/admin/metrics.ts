@@ -20,7 +20,7 @@ import { RouteLabels } from './route-labels.js'
 export interface MetricsSource {
   stats: PipelineStats
   scheduler: { readonly inFlight: number; readonly queued: number }
-  compare: { readonly queued: number; readonly held: number; readonly heldOverflow: number; observe(observer: CompareObserver): void }
+  compare: { readonly queued: number; readonly held: number; readonly heldOverflow: number; readonly undecided: number; observe(observer: CompareObserver): void }
   recorder: { stats(): RecorderStats }
   /** `mode` (shadow, split, candidate) and `weight` (0–100) are read when present. */
   status(): Record<string, unknown>
@@ -68,19 +68,24 @@ export class ShadowdiffMetrics {
     fromStats('shadowdiff_requests_served_total', 'Requests answered (serve: clients; compare: gateway copies), including shadowdiff\'s own 4xx/5xx.', () => stats.served)
     byReason('shadowdiff_not_mirrored_total', 'Requests never sent to the other side, by reason (method, split-no-shadow, pinned).', () => stats.notMirroredBy)
     fromStats('shadowdiff_mirrored_total', 'Exchanges sent to the background sides (one per exchange, whatever the number of sides).', () => stats.mirrored)
-    fromStats('shadowdiff_candidate_errors_total', 'Compared exchanges where the candidate did not answer (refused, reset, timeout, bad response).', () => stats.candidateErrors)
+    byReason(
+      'shadowdiff_candidate_errors_total',
+      'Compared exchanges where the candidate failed and the primary did not (answered below 500), by part: status_5xx (the candidate answered 5xx) and network (refused, reset, timeout, bad response). The gate\'s error rate counts the same.',
+      () => ({ status_5xx: stats.candidateErrorsBy.status5xx, network: stats.candidateErrorsBy.network }),
+    )
     fromStats('shadowdiff_upgrades_refused_total', 'Upgrade requests the primary answered without 101: the answer was relayed and the connection closed, never tunnelled.', () => stats.upgradesRefused)
     fromStats('shadowdiff_client_write_timeouts_total', 'Client connections cut because they took no response bytes for proxy.writeTimeoutMs.', () => stats.writeTimeouts)
     byReason('shadowdiff_skipped_total', 'Eligible requests not compared, by reason.', () => stats.skippedBy)
     byReason('shadowdiff_dropped_total', 'Mirrors or comparisons refused because a bound was reached, by reason.', () => stats.droppedBy)
-    fromStats('shadowdiff_compare_held_overflow_total', 'Exchanges that kept a provisional numeric-noise verdict because the hold for unlearned jitter bounds was full.', () => app.compare.heldOverflow)
+    fromStats('shadowdiff_compare_held_overflow_total', 'Exchanges recorded at once, what they awaited as undecided, because the hold for noise evidence was full.', () => app.compare.heldOverflow)
+    fromStats('shadowdiff_undecided_total', 'Compared exchanges recorded with differences the noise stage could not judge (undecided: counted divergent, never equal).', () => app.compare.undecided)
     fromStats('shadowdiff_store_lost_total', 'Records the store could not keep (database failing beyond the pending bounds).', () => app.recorder.stats().lost)
     fromStats('shadowdiff_store_failed_flushes_total', 'Store flushes that failed (retried on the next flush).', () => app.recorder.stats().failedFlushes)
 
     gauge('shadowdiff_mirror_in_flight', 'Exchanges on the wire to the background sides.', () => app.scheduler.inFlight)
     gauge('shadowdiff_mirror_queued', 'Exchanges waiting for a free in-flight slot.', () => app.scheduler.queued)
     gauge('shadowdiff_compare_queued', 'Settled exchanges waiting for comparison.', () => app.compare.queued)
-    gauge('shadowdiff_compare_held', 'Compared exchanges waiting for a number\'s jitter bound to be learned before their noise verdict.', () => app.compare.held)
+    gauge('shadowdiff_compare_held', 'Compared exchanges waiting for noise evidence (a jitter bound, more secondary answers) before their verdict.', () => app.compare.held)
     gauge('shadowdiff_store_pending', 'Records held in memory, not yet written to SQLite.', () => app.recorder.stats().pending)
     new Gauge({
       name: 'shadowdiff_mode',

@@ -21,7 +21,8 @@ const USAGE = `Usage:
                                                       show which rules matched one recorded exchange
                                                       and which differences each removed
   shadowdiff rules suggest [--db PATH] [--out FILE]   propose rules from recorded divergences, with the
-                                                      evidence, as a commented rule file to review`
+                                                      evidence, as a commented rule file to review
+                                                      (default reports/suggested-rules.yaml)`
 
 export async function rulesCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv

@@ -14,12 +14,20 @@ import { unifiedDiff } from './line-diff.js'
 
 const NOT_JSON = Symbol('not json')
 
-/** Appends the body divergence of two captured responses, if any, to `out`. */
+/**
+ * Appends the body divergence of two captured responses, if any, to `out`.
+ * Sides decoded by the compare stage (decode-body.ts) are compared by their
+ * decoded content, whatever their content-encoding.
+ */
 export function compareBodies(p: CapturedResponse, c: CapturedResponse, policy: ComparePolicy, out: Divergence[]): void {
   if (p.cut !== undefined || c.cut !== undefined) {
     // The mirror stopped reading (capture-handler.ts): no hash covers the whole body.
     const message = [p.cut && `primary ${p.cut}`, c.cut && `candidate ${c.cut}`].filter(Boolean).join('; ')
     out.push({ kind: 'error', code: 'BODY_TOO_LARGE', message })
+    return
+  }
+  if (p.encoding?.decoded === false || c.encoding?.decoded === false) {
+    out.push(...undecodedBodies(p, c))
     return
   }
   if (!p.complete || !c.complete) {
@@ -56,6 +64,29 @@ export function compareBodies(p: CapturedResponse, c: CapturedResponse, policy: 
     return
   }
   out.push(hashDivergence(sha256(p.body), sha256(c.body), p.size, c.size))
+}
+
+/**
+ * A side whose body could not be decoded: two bodies sent with the same
+ * coding and both too large (or both in a coding this build cannot decode)
+ * are compared by the hash of their encoded bytes, as bodies beyond the cap
+ * always are; anything else cannot be compared, and says why as an `error`
+ * divergence naming the side and the encoding.
+ */
+function undecodedBodies(p: CapturedResponse, c: CapturedResponse): Divergence[] {
+  const pe = p.encoding
+  const ce = c.encoding
+  const byHash = (e: typeof pe) => e !== undefined && !e.decoded && e.problem !== 'failed' && e.sha256 !== undefined
+  if (pe !== undefined && ce !== undefined && pe.name === ce.name && byHash(pe) && byHash(ce)) {
+    if (pe.sha256 === ce.sha256 && pe.encodedSize === ce.encodedSize) return []
+    return [hashDivergence(pe.sha256!, ce.sha256!, pe.encodedSize, ce.encodedSize)]
+  }
+  const problems = (['primary', 'candidate'] as const).flatMap((side) => {
+    const e = (side === 'primary' ? p : c).encoding
+    return e !== undefined && !e.decoded ? [{ side, e }] : []
+  })
+  const worst = problems.some((x) => x.e.problem === 'failed') ? 'DECODE_FAILED' : problems.some((x) => x.e.problem === 'unsupported') ? 'DECODE_UNSUPPORTED' : 'DECODE_TOO_LARGE'
+  return [{ kind: 'error', code: worst, message: problems.map((x) => `${x.side}: ${x.e.message ?? x.e.name}`).join('; ') }]
 }
 
 function hashDivergence(hp: string, hc: string, sp: number, sc: number): Divergence {

@@ -3,18 +3,24 @@
  * compared in batches on a later turn of the event loop, so client I/O that
  * is already pending goes first. Beyond the bound, exchanges are dropped and
  * counted, never buffered without limit.
+ *
+ * Each side's body is content-decoded first when it was sent encoded
+ * (decode-body.ts, bounded by the capture cap): the comparison, the noise
+ * stage and the store all see the decoded body.
  */
-import type { ComparedExchange, Divergence, Exchange } from '../types.js'
+import type { ComparedExchange, Divergence, Exchange, SideResult } from '../types.js'
 import type { PipelineStats } from '../stats.js'
 import type { PendingExchange } from '../mirror/pending-exchange.js'
 import type { ComparePolicy } from './policy.js'
 import { compareResponses } from './compare-responses.js'
+import { decodeSide } from './decode-body.js'
+import { headerValue } from './media-type.js'
 import { HeldExchanges, HOLD_MS } from './held-exchanges.js'
-import type { HeldExchange } from './held-exchanges.js'
+import type { HeldExchange, HeldField, JudgedExchange } from './held-exchanges.js'
 
 /** Where compared exchanges go (the store's Recorder). */
 export interface ComparedSink {
-  recordCompared(exchange: ComparedExchange, extras?: { noise?: readonly Divergence[] }): void
+  recordCompared(exchange: ComparedExchange, extras?: { noise?: readonly Divergence[]; policy?: ComparePolicy }): void
 }
 
 /**
@@ -27,9 +33,14 @@ export interface NoiseStage {
     policy: ComparePolicy,
     divergences: Divergence[],
     opts?: { rejudge?: boolean },
-  ): { divergences: Divergence[]; noise: readonly Divergence[]; awaiting?: string[] }
-  /** True when the awaited fields' bounds are learned: a held exchange can be judged again. */
-  boundsKnown?(method: string, route: string, keys: readonly string[]): boolean
+  ): { divergences: Divergence[]; noise: readonly Divergence[]; awaiting?: HeldField[] }
+  /** True when what a held exchange awaits is known now: it can be judged again. */
+  decidable?(method: string, route: string, awaiting: readonly HeldField[]): boolean
+}
+
+export interface CompareStageOptions {
+  /** Most bytes of decoded content kept per side (config diff.captureBytes; default 256 KiB). */
+  captureBytes?: number
 }
 
 /** Called for each compared exchange (metrics, rollback monitor, tests), with what was classed as noise. */
@@ -48,26 +59,34 @@ export class CompareStage {
   #noise: NoiseStage | undefined
   #held = new HeldExchanges()
   #holdTimer: NodeJS.Timeout | undefined
+  #captureBytes: number
+  #undecided = 0
 
-  constructor(sink: ComparedSink, stats: PipelineStats, maxQueue: number, noise?: NoiseStage) {
+  constructor(sink: ComparedSink, stats: PipelineStats, maxQueue: number, noise?: NoiseStage, opts: CompareStageOptions = {}) {
     this.#sink = sink
     this.#stats = stats
     this.#maxQueue = maxQueue
     this.#noise = noise
+    this.#captureBytes = opts.captureBytes ?? 256 * 1024
   }
 
   get queued(): number {
     return this.#queue.length
   }
 
-  /** Exchanges waiting for a jitter bound before their noise verdict (held-exchanges.ts). */
+  /** Exchanges waiting for evidence before their noise verdict (held-exchanges.ts). */
   get held(): number {
     return this.#held.size
   }
 
-  /** Held exchanges that found the hold full and kept their provisional verdict. */
+  /** Exchanges that found the hold full and were recorded at once, what they awaited as undecided. */
   get heldOverflow(): number {
     return this.#held.overflow
+  }
+
+  /** Exchanges recorded with differences left undecided (an `undecided` divergence). */
+  get undecided(): number {
+    return this.#undecided
   }
 
   observe(observer: CompareObserver): void {
@@ -117,7 +136,8 @@ export class CompareStage {
     for (const resolve of waiters) resolve()
   }
 
-  #compare(exchange: PendingExchange): void {
+  #compare(pending: PendingExchange): void {
+    const exchange = this.#decoded(pending)
     let divergences: Divergence[]
     try {
       divergences = compareResponses(exchange.primary, exchange.candidate, exchange.match.policy)
@@ -135,18 +155,43 @@ export class CompareStage {
       return this.#record(exchange, divergences, [])
     }
     const awaiting = result.awaiting
-    if (awaiting !== undefined && noise.boundsKnown !== undefined && this.#held.add({ exchange, divergences, awaiting, heldAt: Date.now() })) {
+    if (awaiting !== undefined && noise.decidable !== undefined && this.#held.add({ exchange, divergences, awaiting, heldAt: Date.now() })) {
       return this.#armHoldTimer()
     }
+    // Not held (nothing awaited, or the hold is full): what awaited evidence is recorded as undecided.
     this.#record(exchange, result.divergences, result.noise)
   }
 
-  /** Judges again, and records, the held exchanges whose bounds are now learned (or that waited long enough). */
+  /**
+   * The exchange with every encoded body decoded (decode-body.ts). Two sides
+   * with the same encoded bytes are decoded once.
+   */
+  #decoded(pending: PendingExchange): JudgedExchange {
+    const cap = this.#captureBytes
+    const { primary, candidate, secondary } = pending
+    const p = decode(primary, cap)
+    const c = sameBytes(candidate, primary) ? withBodyOf(candidate, p) : decode(candidate, cap)
+    const s = secondary === undefined ? undefined : sameBytes(secondary, primary) ? withBodyOf(secondary, p) : decode(secondary, cap)
+    const out: JudgedExchange = {
+      id: pending.id,
+      at: pending.at,
+      request: pending.request,
+      requestBody: pending.requestBody,
+      route: pending.route,
+      primary: p,
+      candidate: c,
+      match: pending.match,
+    }
+    if (s !== undefined) out.secondary = s
+    return out
+  }
+
+  /** Judges again, and records, the held exchanges that are decidable now (or that waited long enough). */
   #releaseReady(): void {
     const noise = this.#noise
-    if (this.#held.size === 0 || noise?.boundsKnown === undefined) return
-    const known = noise.boundsKnown.bind(noise)
-    this.#release(this.#held.take((h) => known(h.exchange.request.method, h.exchange.route, h.awaiting), Date.now()))
+    if (this.#held.size === 0 || noise?.decidable === undefined) return
+    const decidable = noise.decidable.bind(noise)
+    this.#release(this.#held.take((h) => decidable(h.exchange.request.method, h.exchange.route, h.awaiting), Date.now()))
   }
 
   #release(items: HeldExchange[]): void {
@@ -165,7 +210,7 @@ export class CompareStage {
     }
   }
 
-  /** A quiet route teaches no bound: release its held exchanges after HOLD_MS even without traffic. */
+  /** A quiet route teaches nothing: release its held exchanges after HOLD_MS even without traffic. */
   #armHoldTimer(): void {
     if (this.#holdTimer !== undefined) return
     this.#holdTimer = setTimeout(() => {
@@ -176,7 +221,7 @@ export class CompareStage {
     this.#holdTimer.unref()
   }
 
-  #record(exchange: PendingExchange, divergences: Divergence[], noise: readonly Divergence[]): void {
+  #record(exchange: JudgedExchange, divergences: Divergence[], noise: readonly Divergence[]): void {
     const compared: ComparedExchange = {
       id: exchange.id,
       at: exchange.at,
@@ -189,10 +234,30 @@ export class CompareStage {
       divergences,
       rules: exchange.match.rules,
     }
-    this.#stats.compared++
+    this.#stats.onCompared(exchange.primary, exchange.candidate)
     if (divergences.length > 0) this.#stats.divergent++
-    if (!exchange.candidate.ok) this.#stats.candidateErrors++
-    this.#sink.recordCompared(compared, noise.length > 0 ? { noise } : undefined)
+    if (divergences.some((d) => d.kind === 'undecided')) this.#undecided++
+    this.#sink.recordCompared(compared, noise.length > 0 ? { noise, policy: exchange.match.policy } : { policy: exchange.match.policy })
     for (const observer of this.#observers) observer(compared, noise)
   }
+}
+
+function decode(side: SideResult, cap: number): SideResult {
+  return side.ok ? decodeSide(side, cap) : side
+}
+
+/** Both answered an encoded body with the same coding and the same bytes: decode once. */
+function sameBytes(x: SideResult, primary: SideResult): boolean {
+  if (!x.ok || !primary.ok || !x.complete || !primary.complete || x.body.length !== primary.body.length) return false
+  const coding = headerValue(primary.headers, 'content-encoding')
+  return coding !== undefined && coding === headerValue(x.headers, 'content-encoding') && x.body.equals(primary.body)
+}
+
+/** `x` with the body decoded for another side (same coding, same bytes). */
+function withBodyOf(x: SideResult, decoded: SideResult): SideResult {
+  if (!x.ok || !decoded.ok) return x
+  const out = { ...x, body: decoded.body, size: decoded.size, complete: decoded.complete }
+  if (decoded.encoding !== undefined) out.encoding = decoded.encoding
+  delete out.sha256
+  return out
 }

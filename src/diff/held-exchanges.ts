@@ -1,30 +1,49 @@
 /**
- * Exchanges whose noise verdict waits for a number's jitter bound.
+ * Exchanges whose noise verdict waits for evidence the exchange itself does
+ * not hold (src/noise/classify.ts):
  *
- * In the first exchanges of a route the noise stage knows that a number
- * jitters (the secondary differed there) but not by how much, so a jump far
- * beyond the jitter would pass as noise. Instead of recording that verdict,
- * the compare stage parks the exchange here and judges it again once the
- * bound is learned (a few exchanges later), when it has waited HOLD_MS, or on
- * drain. Nothing is on the client's path: the client was served long ago.
+ * - a number that jumps beyond k × the jitter its own secondary shows, but
+ *   not orders of magnitude beyond it, while the field's jitter bound is not
+ *   learned yet;
+ * - an order-only change, or a fresh value of a random-looking format, that
+ *   no secondary answer showed as noise yet, while the route has fewer than
+ *   coldSamples secondary answers: the next answers may show that noise.
+ *
+ * Instead of recording a guess, the compare stage parks the exchange here
+ * and judges it again once the noise stage says it is decidable (a few
+ * exchanges later), when it has waited HOLD_MS, or on drain. What is still
+ * undecided then is recorded as `undecided`, never as equal. Nothing is on
+ * the client's path: the client was served long ago.
  *
  * Bounded: at most MAX_HELD exchanges (their bodies are in memory); beyond
- * it an exchange keeps its provisional verdict at once and is counted.
+ * it an exchange is recorded at once, its undecided differences as
+ * undecided, and counted.
  */
-import type { Divergence } from '../types.js'
-import type { PendingExchange } from '../mirror/pending-exchange.js'
+import type { Divergence, Exchange } from '../types.js'
+import type { RuleMatch } from '../rules/types.js'
 
-/** Few: only the first exchanges of a route with numeric noise are ever held. */
+/** Few: only the first exchanges of a route are ever held. */
 export const MAX_HELD = 256
-/** A route too quiet to teach its bound in this time keeps the provisional verdict. */
+/** A route too quiet to decide in this time has its exchange recorded as undecided. */
 export const HOLD_MS = 10_000
 
+/** A compared exchange, its bodies decoded, with the rules that matched it. */
+export interface JudgedExchange extends Exchange {
+  match: Pick<RuleMatch, 'policy' | 'rules'>
+}
+
+/** One field a held exchange waits on (the noise stage's AwaitedField). */
+export interface HeldField {
+  key: string
+  wait: 'bound' | 'cold'
+}
+
 export interface HeldExchange {
-  exchange: PendingExchange
+  exchange: JudgedExchange
   /** The rules' divergences, before noise cancellation: judged again from these. */
   divergences: Divergence[]
-  /** Field keys whose bound is awaited. */
-  awaiting: string[]
+  /** The fields awaited. */
+  awaiting: HeldField[]
   heldAt: number
 }
 

@@ -28,12 +28,12 @@ import { endpointLimits, resolveThresholds } from './thresholds.js'
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds.js'
 
 type EndpointInput = Pick<EndpointReport, 'method' | 'route' | 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx' | 'latency'> &
-  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'noiseOverruled'>>
+  Partial<Pick<EndpointReport, 'candidateNewErrors' | 'candidateErrorsBy' | 'noiseOverruled' | 'undecided'>>
 
 /** What the gate reads: a Report, or anything with its totals and endpoints. */
 export interface GateInput {
   totals: Pick<ReportTotals, 'compared' | 'divergent' | 'candidateErrors' | 'candidate5xx'> &
-    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'latency' | 'noiseOverruled' | 'served' | 'dropped' | 'skipped' | 'notMirrored'>>
+    Partial<Pick<ReportTotals, 'candidateNewErrors' | 'candidateErrorsBy' | 'latency' | 'noiseOverruled' | 'undecided' | 'served' | 'dropped' | 'skipped' | 'notMirrored'>>
   endpoints: readonly EndpointInput[]
   /** The window the totals cover (buildReport gives it); unbounded when left out. */
   window?: VerdictWindow
@@ -76,7 +76,7 @@ export function evaluateGate(input: GateInput, thresholds: Partial<GateThreshold
     } else found.fail.push(text)
   }
   judgeRate(found, c, 'divergence', divergent, samples, t.maxDivergence, counts(totals, samples))
-  judgeRate(found, c, 'candidate errors', errors, samples, t.maxErrorRate, `${errors}/${samples} failed or 5xx where the primary was not`)
+  judgeRate(found, c, 'candidate errors', errors, samples, t.maxErrorRate, `${errors}/${samples}${errorParts(totals)}`)
   if (t.maxLatencyRatio > 0 && latencyRatio !== null && latencyRatio > t.maxLatencyRatio) {
     found.fail.push(`latency p99 ${latencyText(totals.latency!, latencyRatio, t.maxLatencyRatio)}`)
   }
@@ -177,7 +177,7 @@ function judgeEndpoint(e: EndpointInput, t: GateThresholds, found: Findings): vo
   }
   judgeRate(found, t.confidence, 'divergence', divergentOf(e), e.compared, limits.maxEndpointDivergence, counts(e, e.compared))
   const errors = newErrors(e)
-  judgeRate(found, t.confidence, 'candidate errors', errors, e.compared, limits.maxErrorRate, `${errors}/${e.compared}`)
+  judgeRate(found, t.confidence, 'candidate errors', errors, e.compared, limits.maxErrorRate, `${errors}/${e.compared}${errorParts(e, '')}`)
   const lr = ratio(e.latency.primary, e.latency.candidate)
   if (limits.maxLatencyRatio > 0 && lr !== null && lr > limits.maxLatencyRatio) {
     found.fail.push(`latency p99 ${latencyText(e.latency, lr, limits.maxLatencyRatio)}`)
@@ -198,14 +198,28 @@ function divergentOf(x: { divergent: number; noiseOverruled?: number }): number 
   return x.divergent + (x.noiseOverruled ?? 0)
 }
 
-function counts(x: { divergent: number; noiseOverruled?: number }, compared: number): string {
-  const overruled = x.noiseOverruled ?? 0
-  return overruled > 0 ? `${divergentOf(x)}/${compared}, of which ${overruled} noise not accepted` : `${x.divergent}/${compared}`
+/** Undecided exchanges (the noise stage had no verdict) are already in `divergent`: never equal. */
+function counts(x: { divergent: number; noiseOverruled?: number; undecided?: number }, compared: number): string {
+  const parts = [
+    ...((x.noiseOverruled ?? 0) > 0 ? [`${x.noiseOverruled} noise not accepted`] : []),
+    ...((x.undecided ?? 0) > 0 ? [`${x.undecided} undecided`] : []),
+  ]
+  return parts.length > 0 ? `${divergentOf(x)}/${compared}, of which ${parts.join(', ')}` : `${x.divergent}/${compared}`
 }
 
-/** Older reports lack candidateNewErrors: fall back to every candidate failure and 5xx. */
+/**
+ * Candidate errors: failed where the primary did not (report-types.ts).
+ * Reports older than candidateNewErrors counted network failures only in
+ * candidateErrors: fall back to every candidate failure and 5xx.
+ */
 function newErrors(x: { candidateNewErrors?: number; candidateErrors: number; candidate5xx: number }): number {
   return x.candidateNewErrors ?? x.candidateErrors + x.candidate5xx
+}
+
+/** `: 3 5xx where the primary was not, 1 network/timeout`, when the report has the parts. */
+function errorParts(x: { candidateErrorsBy?: { status5xx: number; network: number } }, without = ' failed or 5xx where the primary was not'): string {
+  const p = x.candidateErrorsBy
+  return p === undefined ? without : `: ${p.status5xx} 5xx where the primary was not, ${p.network} network/timeouts`
 }
 
 function rate(n: number, d: number): number {

@@ -60,7 +60,12 @@ export interface BodyCancel {
   ops: Operation[]
   /** The differences classed as noise, one op each (for counting per field). */
   noise: Operation[]
+  /** The differences that wait for more evidence: taken out of `ops` like noise, but not noise. */
+  held: ValueDiff[]
 }
+
+/** What to do with one difference: keep it (a divergence), cancel it as noise, or take it out and hold it. */
+export type BodyVerdict = 'keep' | 'noise' | 'hold'
 
 /**
  * Classifies every difference between `primary` and `candidate` (which is
@@ -75,12 +80,13 @@ export function cancelBody(
   primary: Json,
   candidate: Json,
   policy: ComparePolicy,
-  isNoise: (key: string, d: ValueDiff) => boolean,
+  verdict: (key: string, d: ValueDiff) => BodyVerdict,
   orderOnly: ReadonlySet<string> = new Set(),
 ): BodyCancel | null {
   const diffs = walkJson(primary, candidate, automatonFor(policy).root)
   if (diffs === null) return null
   const noisy: ValueDiff[] = []
+  const held: ValueDiff[] = []
   let touchesOrderOnly = false
   for (const d of diffs) {
     const field = foldPointer(d.path)
@@ -88,14 +94,18 @@ export function cancelBody(
     // Elements that come or go cannot be reverted without shifting indices,
     // and the root has no holder: those are always reported.
     if (d.element || (d.op !== 'move' && d.holder === undefined)) continue
-    if (isNoise(fieldKey(field, d.op), d)) noisy.push(d)
+    const v = verdict(fieldKey(field, d.op), d)
+    if (v === 'noise') noisy.push(d)
+    else if (v === 'hold') held.push(d)
   }
-  if (noisy.length === 0 && !touchesOrderOnly) return null
+  if (noisy.length === 0 && held.length === 0 && !touchesOrderOnly) return null
   const unordered = [...orderOnly]
   for (const d of noisy) revert(d, unordered)
+  for (const d of held) revert(d, unordered)
   return {
     ops: diffJson(primary, candidate, withUnordered(policy, unordered)),
     noise: noisy.map(asOperation),
+    held,
   }
 }
 
@@ -115,7 +125,8 @@ function revert(d: ValueDiff, orderOnly: string[]): void {
   }
 }
 
-function asOperation(d: ValueDiff): Operation {
+/** One difference as an RFC 6902 operation (a `move` names the array reordered). */
+export function asOperation(d: ValueDiff): Operation {
   switch (d.op) {
     case 'move':
       return { op: 'move', from: d.path, path: d.path }

@@ -60,16 +60,18 @@ export function observeHeaders(primary: HeaderMap, secondary: HeaderMap, policy:
 
 /**
  * The candidate header differences the rules do not compare: each one is
- * handed to `classify` (noise or not); a volatile header whose format did
- * not change and that is not noise is no difference, as without a secondary.
+ * handed to `classify` (noise, divergent, or held for more evidence); a
+ * volatile header whose format did not change and that is not noise is no
+ * difference, as without a secondary.
  */
 export function extraHeaderDifferences(
   primary: HeaderMap,
   candidate: HeaderMap,
   policy: ComparePolicy,
-  classify: (d: Extract<Divergence, { kind: 'header' }>) => boolean,
+  classify: (d: Extract<Divergence, { kind: 'header' }>) => 'noise' | 'divergent' | 'hold',
   out: Divergence[],
   noise: Divergence[],
+  held: Extract<Divergence, { kind: 'header' }>[],
 ): void {
   for (const name of comparable(primary, candidate, policy)) {
     if (policyCompares(name, policy)) continue
@@ -79,7 +81,10 @@ export function extraHeaderDifferences(
     const d: Extract<Divergence, { kind: 'header' }> = { kind: 'header', name }
     if (p !== undefined) d.primary = p
     if (c !== undefined) d.candidate = c
-    if (classify(d)) noise.push(d)
-    else if (!(VOLATILE_HEADERS.has(name) && formatOf(p) === formatOf(c))) out.push(d)
+    const v = classify(d)
+    if (v === 'noise') noise.push(d)
+    else if (VOLATILE_HEADERS.has(name) && formatOf(p) === formatOf(c)) continue
+    else if (v === 'hold') held.push(d)
+    else out.push(d)
   }
 }

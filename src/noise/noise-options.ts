@@ -28,6 +28,21 @@ export interface NoiseOptions {
    * exchange's own secondary differed there too.
    */
   magnitudeSamples: number
+  /**
+   * While a field's bound is not learned, a numeric difference beyond
+   * decisiveFactor × the largest primary-vs-secondary difference seen there
+   * (this exchange's own included) is a divergence at once (default 1000):
+   * three orders of magnitude beyond the jitter is not jitter. Between k ×
+   * and this, the exchange waits for the bound.
+   */
+  decisiveFactor: number
+  /**
+   * Secondary answers a route needs before an order-only change, or a fresh
+   * value of a random-looking format, with no noise evidence at its field is
+   * judged a divergence (default 30). Before, the exchange waits: the next
+   * answers may show that noise. 0 judges at once.
+   */
+  coldSamples: number
   /** Most (route, field) entries learned (default 20,000); beyond, new fields are not learned. */
   maxFields: number
   /**
@@ -44,6 +59,8 @@ export const NOISE_DEFAULTS: Readonly<NoiseOptions> = Object.freeze({
   minSamples: 30,
   magnitudeFactor: 4,
   magnitudeSamples: 10,
+  decisiveFactor: 1000,
+  coldSamples: 30,
   maxFields: 20_000,
   compareAllHeaders: true,
 })
@@ -80,10 +97,12 @@ export function noiseOptionProblem(key: string, v: unknown): string | null {
       return num && (v as number) > 0 && (v as number) < 1 ? null : 'must be a number between 0 and 1 exclusive (0.99 = 99 %)'
     case 'minSamples':
     case 'magnitudeSamples':
+    case 'coldSamples':
       return Number.isInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer'
     case 'maxFields':
       return Number.isInteger(v) && (v as number) > 0 ? null : 'must be a positive integer'
     case 'magnitudeFactor':
+    case 'decisiveFactor':
       return num && (v as number) >= 1 ? null : 'must be a number ≥ 1'
     case 'compareAllHeaders':
       return typeof v === 'boolean' ? null : 'must be true or false'

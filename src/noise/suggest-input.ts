@@ -19,6 +19,10 @@ export interface ReadRecordedOptions {
 }
 
 interface Row {
+  id: string
+  at: number
+  primary_status: number | null
+  candidate_status: number | null
   method: string
   route: string
   url: string
@@ -39,7 +43,7 @@ export function readRecorded(sources: readonly string[], opts: ReadRecordedOptio
   eachSource(sources, (db) => {
     const rows = db
       .prepare(
-        `SELECT method, route, url, request_headers, primary_headers, candidate_headers, primary_body, candidate_body FROM (
+        `SELECT id, at, method, route, url, primary_status, candidate_status, request_headers, primary_headers, candidate_headers, primary_body, candidate_body FROM (
            SELECT *, row_number() OVER (PARTITION BY method, route ORDER BY at DESC, id ASC) AS rn
            FROM exchanges WHERE at >= ? AND at < ?)
          WHERE rn <= ?`,
@@ -54,17 +58,24 @@ function toRecorded(r: Row, rules: RuleSet | undefined): RecordedExchange {
   const q = r.url.indexOf('?')
   const path = q === -1 ? r.url : r.url.slice(0, q)
   const headers = (s: string | null): HeaderMap | null => (s === null ? null : (JSON.parse(s) as HeaderMap))
+  const requestHeaders = headers(r.request_headers) ?? {}
   const recorded: RecordedExchange = {
+    id: r.id,
+    at: r.at,
     method: r.method,
     route: r.route,
     path,
+    url: r.url,
+    primaryStatus: r.primary_status,
+    candidateStatus: r.candidate_status,
+    requestHeaders,
     primaryHeaders: headers(r.primary_headers),
     candidateHeaders: headers(r.candidate_headers),
     primaryBody: r.primary_body,
     candidateBody: r.candidate_body,
   }
   if (rules) {
-    const request = { method: r.method, url: r.url, path, query: q === -1 ? '' : r.url.slice(q + 1), headers: headers(r.request_headers) ?? {} }
+    const request = { method: r.method, url: r.url, path, query: q === -1 ? '' : r.url.slice(q + 1), headers: requestHeaders }
     recorded.policy = rules.match(request).policy
   }
   return recorded

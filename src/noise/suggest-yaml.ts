@@ -23,9 +23,14 @@ function comment(indent: string, text: string): string[] {
   return [`${indent}# ${text.replace(/[\r\n]+/g, ' ')}`]
 }
 
+/** The name of a route's suggested rule: what `rules explain` and the reports show. */
+export function ruleName(r: Pick<RouteSuggestions, 'method' | 'route'>): string {
+  return `suggested: ${r.method} ${r.route}`
+}
+
 /**
  * @example
- *   writeFileSync('rules/90-suggested.yaml', renderSuggestions(suggestRules(recorded), { sources: ['./shadowdiff.db'] }))
+ *   writeFileSync('reports/suggested-rules.yaml', renderSuggestions(suggestWithImpact(recorded), { sources: ['./shadowdiff.db'] }))
  */
 export function renderSuggestions(routes: readonly RouteSuggestions[], meta: RenderMeta): string {
   const total = routes.reduce((n, r) => n + r.exchanges, 0)
@@ -37,16 +42,47 @@ export function renderSuggestions(routes: readonly RouteSuggestions[], meta: Ren
     '# exchanges primary and candidate differed that way, with an example.',
     '# Nothing here applies until you pass this file to shadowdiff with --rules;',
     '# delete whatever you do not agree with. WARNING lines name what a',
-    '# suggestion would also hide.',
+    '# suggestion would also hide; each rule says how many recorded divergent',
+    '# exchanges it would turn equal. Differences that look deterministic are',
+    '# never ignored or tolerated: they are listed under LIKELY REGRESSIONS.',
   ]
   const rules: string[] = []
   for (const r of routes) rules.push(...routeRule(r))
+  const likely = likelyRegressions(routes)
   if (rules.length === 0) {
-    lines.push('#', '# Nothing to suggest.', 'rules: []', '')
+    lines.push('#', '# Nothing to suggest.', 'rules: []', ...likely, '')
     return lines.join('\n')
   }
-  lines.push('rules:', ...rules, '')
+  lines.push('rules:', ...rules, ...likely, '')
   return lines.join('\n')
+}
+
+/**
+ * The differences refused as noise, with their evidence: comments after the
+ * rules, so the file stays a valid rule file.
+ */
+function likelyRegressions(routes: readonly RouteSuggestions[]): string[] {
+  const all = routes.flatMap((r) => r.likelyRegressions.map((l) => ({ r, l })))
+  if (all.length === 0) return []
+  const out = [
+    '',
+    '# LIKELY REGRESSIONS: these differences look deterministic, not like noise',
+    '# (the same change on every repeat of a request, one constant change or',
+    '# delta, a change confined to some requests). No rule above hides them;',
+    '# look at them before you hide anything.',
+  ]
+  for (const { r, l } of all) out.push('#', ...comment('', `${r.method} ${r.route} ${l.field}: ${l.refused}.`), ...comment('', `  evidence: ${l.evidence}`))
+  return out
+}
+
+/** One comment line with what the rule would turn equal among the recorded exchanges. */
+function impactLine(r: RouteSuggestions): string[] {
+  const i = r.impact
+  if (i === undefined) return []
+  const equal = i.turnedEqual > 0 ? `, e.g. ${i.equalExamples.join(', ')}` : ''
+  const still = i.recorded - i.turnedEqual
+  const rest = still > 0 ? `; ${still} ${still === 1 ? 'stays' : 'stay'} divergent, e.g. ${i.stillDivergent.join(', ')}` : ''
+  return comment('    ', `would turn ${i.turnedEqual} of ${i.recorded} recorded divergent exchanges equal${equal}${rest}`)
 }
 
 function routeRule(r: RouteSuggestions): string[] {
@@ -57,7 +93,7 @@ function routeRule(r: RouteSuggestions): string[] {
     return [...comment('  ', `${title}: no suggestion (${why})`), ...notCompared(r)]
   }
   const by = <K extends Suggestion['kind']>(kind: K) => r.suggestions.filter((s): s is Extract<Suggestion, { kind: K }> => s.kind === kind)
-  const out = [...comment('  ', title), `  - name: ${q(`suggested: ${r.method} ${r.route}`)}`, `    match: { method: ${r.method}, path: ${q(r.path)} }`]
+  const out = [...comment('  ', title), `  - name: ${q(ruleName(r))}`, ...impactLine(r), `    match: { method: ${r.method}, path: ${q(r.path)} }`]
   const format = by('format')
   const formatHeaders = by('format-header')
   if (format.length > 0 || formatHeaders.length > 0) {

@@ -77,3 +77,19 @@ function zoneStyle(zone: string | undefined): string {
   if (zone === 'Z') return 'Z'
   return zone.length === 3 ? '+hh' : zone.includes(':') ? '+hh:mm' : '+hhmm'
 }
+
+const RANDOM_FORMAT = /^(uuid|iso-datetime|iso-date|http-date|hex:|HEX:|token:|etag\(|weak-etag\()/
+
+/**
+ * True for the formats random or time-dependent values have (UUID, ISO or
+ * HTTP time, hex, token, ETag): a fresh value of the same format is
+ * plausibly noise. Text, numbers and booleans are not: a name that changes
+ * is a change.
+ *
+ * @example
+ *   isRandomFormat(formatOf(crypto.randomUUID())) // true
+ *   isRandomFormat(formatOf('Alice')) // false
+ */
+export function isRandomFormat(format: string): boolean {
+  return RANDOM_FORMAT.test(format)
+}

@@ -10,11 +10,14 @@
 
 import type { ExampleExchange } from './report-types.js'
 import { formatMessage } from '../diff/format-compare.js'
+import { jsonLines, lineJudge } from './example-fields.js'
 
 /** One line of a line diff: kept, removed from the primary, or added by the candidate. */
 export interface DiffLine {
   op: 'eq' | 'del' | 'add'
   text: string
+  /** Set on a changed line that is not part of the reported difference: why (`ignored`, `format`, `noise` …). */
+  notReported?: string
 }
 
 /** A body ready to be diffed: its lines and whether it was parsed as JSON. */
@@ -196,9 +199,24 @@ export function inlineChange(a: string, b: string): { prefix: string; a: string;
  * change and `@@` separators, cut after `maxLines` output lines.
  * Returns '' when the two texts are equal.
  */
-export function unifiedDiff(primary: string, candidate: string, context = 3, maxLines = 60): string {
+export function unifiedDiff(primary: string, candidate: string, context = 3, maxLines = 60, notReported?: (op: 'del' | 'add', line: number) => string | undefined): string {
   const lines = diffLines(splitLines(primary), splitLines(candidate))
   if (lines.every((l) => l.op === 'eq')) return ''
+  // A changed line that is not part of the reported difference (ignored, by format, noise …) is shown
+  // as `~` with why, not as a `-`/`+` change. Line numbers are 1-based, per side.
+  if (notReported) {
+    let a = 0
+    let b = 0
+    const marks = lines.map((l) => {
+      if (l.op !== 'add') a++
+      if (l.op !== 'del') b++
+      return l.op === 'eq' ? undefined : notReported(l.op, l.op === 'del' ? a : b)
+    })
+    lines.forEach((l, i) => {
+      // Shown as context (`~`), never as a change.
+      if (marks[i] !== undefined) lines[i] = { op: 'eq', text: `${l.text}  (${marks[i]})`, notReported: marks[i] }
+    })
+  }
   const keep = new Array<boolean>(lines.length).fill(false)
   lines.forEach((l, i) => {
     if (l.op === 'eq') return
@@ -214,13 +232,28 @@ export function unifiedDiff(primary: string, candidate: string, context = 3, max
     if (skipping || (i > 0 && out.length === 0)) out.push('@@')
     skipping = false
     const l = lines[i]
-    out.push(`${l.op === 'eq' ? ' ' : l.op === 'del' ? '-' : '+'}${l.text}`)
+    out.push(`${l.notReported !== undefined ? '~' : l.op === 'eq' ? ' ' : l.op === 'del' ? '-' : '+'}${l.text}`)
   }
   if (out.length > maxLines) {
     const cut = out.length - maxLines
     return [...out.slice(0, maxLines), `@@ … ${cut} more diff line${cut === 1 ? '' : 's'} not shown`].join('\n')
   }
   return out.join('\n')
+}
+
+/** The pointer of each pretty-printed line of a JSON body, or undefined. */
+function linePointers(pretty: PrettyBody): string[] | undefined {
+  if (!pretty.json) return undefined
+  try {
+    const lines = jsonLines(JSON.parse(pretty.text))
+    return lines.map((l) => l.text).join('\n') === pretty.text ? lines.map((l) => l.pointer) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v)
 }
 
 /**
@@ -239,6 +272,12 @@ export function exampleDiff(ex: ExampleExchange, maxLines = 40, maxWidth = 200):
       out.push(`@@ header ${d.name}${note === undefined ? '' : `: ${note}`}`)
       out.push(d.primary === undefined ? '-(absent)' : `-${d.primary}`, d.candidate === undefined ? '+(absent)' : `+${d.candidate}`)
     } else if (d.kind === 'error') out.push(`@@ error ${d.code}`, `+${d.message}`)
+    else if (d.kind === 'undecided') {
+      for (const f of d.fields) {
+        out.push(`@@ undecided ${f.field}: ${f.reason}`)
+        if (f.op !== 'move') out.push(`-${show(f.primary)}`, `+${show(f.candidate)}`)
+      }
+    }
     else if ('sha256' in d) {
       out.push('@@ body (hashes of the full bodies)', `-sha256 ${d.sha256.primary} (${d.size.primary} bytes)`, `+sha256 ${d.sha256.candidate} (${d.size.candidate} bytes)`)
     } else {
@@ -254,7 +293,17 @@ export function exampleDiff(ex: ExampleExchange, maxLines = 40, maxWidth = 200):
   if (bodyDiffered || ex.primaryBody !== undefined || ex.candidateBody !== undefined) {
     const a = prettyBody(ex.primaryBody, ex.primaryContentType)
     const b = prettyBody(ex.candidateBody, ex.candidateContentType)
-    const body = unifiedDiff(a.text, b.text, 3, Number.MAX_SAFE_INTEGER)
+    const judge = lineJudge(ex)
+    const la = linePointers(a)
+    const lb = linePointers(b)
+    const notReported =
+      judge && la && lb
+        ? (op: 'del' | 'add', n: number) => {
+            const v = judge((op === 'del' ? la : lb)[n - 1] ?? '')
+            return v.reported ? undefined : v.why
+          }
+        : undefined
+    const body = unifiedDiff(a.text, b.text, 3, Number.MAX_SAFE_INTEGER, notReported)
     if (body) out.push(`@@ body${a.json && b.json ? ' (JSON, keys sorted)' : ''}`, ...body.split('\n').filter((l, i) => !(i === 0 && l === '@@')))
   }
   const cut = (l: string) => (l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l)

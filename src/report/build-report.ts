@@ -9,16 +9,17 @@ import type { Database } from 'better-sqlite3'
 import { UsageError } from '../errors.js'
 import { evaluateGate, resolveThresholds } from '../gate/evaluate-gate.js'
 import { COUNTER_INDEX, MINUTE_MS, addTo, newAggregate } from '../store/aggregates.js'
-import type { Aggregate } from '../store/aggregates.js'
+import type { Aggregate, FieldAggregate } from '../store/aggregates.js'
 import { summarise } from '../store/latency-histogram.js'
 import { openDatabase } from '../store/open-database.js'
 import type { ExchangeRecord } from '../store/read-sources.js'
 import { emptyReportData, endpointKey, readExampleRows, readReportData } from './read-report-data.js'
 import type { Candidate, EffectiveWindow, ReadWindow, ReportData } from './read-report-data.js'
-import type { EndpointReport, FieldCount, GateThresholds, Report, ReportTotals } from './report-types.js'
+import type { CandidateErrorParts, EndpointReport, FieldCount, FieldDecision, GateThresholds, Report, ReportTotals } from './report-types.js'
 import { selectExamples, toExample } from './select-examples.js'
 import { modeSides } from '../split/mode-sides.js'
 import { decideField } from '../noise/field-decision.js'
+import { UNDECIDED_FIELD } from '../store/divergence-fields.js'
 import { resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
 import type { LearnedEndpointNoise } from './read-report-data.js'
@@ -71,6 +72,7 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     endpoints.sort((a, b) => b.divergent - a.divergent || b.rate - a.rate || cmp(a.route, b.route) || cmp(a.method, b.method))
     const totals = totalsOf(data)
     totals.noiseOverruled = endpoints.reduce((n, e) => n + (e.noiseOverruled ?? 0), 0)
+    totals.undecided = endpoints.reduce((n, e) => n + (e.undecided ?? 0), 0)
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: effective,
@@ -161,13 +163,21 @@ function endpointReport(
   const compared = c('compared')
   const samples = learned?.exchanges ?? 0
   let overruled = 0
-  const judged = [...a.fields.values()].map((f) => {
+  let undecided = 0
+  type Judged = { f: FieldAggregate; j: { decision: FieldDecision; pValue?: number; noiseAccepted: boolean }; differed: number; weight: number }
+  const judged = [...a.fields.values()].flatMap((f): Judged[] => {
+    // Counted once per undecided exchange (divergence-fields.ts): the endpoint's count, not a field.
+    if (f.field === UNDECIDED_FIELD.field && f.op === UNDECIDED_FIELD.op) {
+      undecided = f.count
+      return []
+    }
     const differed = learned?.fields.get(`${f.op}\u0000${f.field}`) ?? 0
+    if (f.op === 'undecided') return [{ f, j: { decision: 'undecided', noiseAccepted: true }, differed, weight: f.count }]
     const j = decideField({ divergent: f.count, noise: f.noise, compared, noiseObserved: differed, noiseSamples: samples }, noise)
     if (!j.noiseAccepted) overruled += f.noise
     // What the gate counts as divergent, for ordering.
     const weight = f.count + (j.noiseAccepted ? 0 : f.noise)
-    return { f, j, differed, weight }
+    return [{ f, j, differed, weight }]
   })
   const fields: FieldCount[] = judged
     .sort((x, y) => y.weight - x.weight || y.f.noise - x.f.noise || cmp(x.f.field, y.f.field) || cmp(x.f.op, y.f.op))
@@ -188,13 +198,15 @@ function endpointReport(
     compared,
     divergent: c('divergent'),
     rate: ratio(c('divergent'), compared),
-    candidateErrors: c('candidate_errors'),
+    candidateErrors: c('candidate_new_errors'),
+    candidateErrorsBy: errorParts(c),
     candidate5xx: c('candidate_5xx'),
     candidate5xxRate: ratio(c('candidate_5xx'), compared),
     primary5xx: c('primary_5xx'),
     candidateNewErrors: c('candidate_new_errors'),
     errorRate: ratio(c('candidate_new_errors'), compared),
     noise: c('noise'),
+    undecided,
     noiseOverruled: Math.min(c('noise'), overruled),
     latency: { primary: summarise(a.primaryLatency, a.primaryMaxUs), candidate: summarise(a.candidateLatency, a.candidateMaxUs) },
     fields,
@@ -221,7 +233,8 @@ function totalsOf(data: ReportData): ReportTotals {
     dropped: c('dropped'),
     skipped: c('skipped'),
     notMirrored: c('not_mirrored'),
-    candidateErrors: c('candidate_errors'),
+    candidateErrors: c('candidate_new_errors'),
+    candidateErrorsBy: errorParts(c),
     candidate5xx: c('candidate_5xx'),
     noise: c('noise'),
     primary5xx: c('primary_5xx'),
@@ -229,6 +242,17 @@ function totalsOf(data: ReportData): ReportTotals {
     errorRate: ratio(c('candidate_new_errors'), c('compared')),
     latency: { primary: summarise(all.primaryLatency, all.primaryMaxUs), candidate: summarise(all.candidateLatency, all.candidateMaxUs) },
   }
+}
+
+/**
+ * The two parts of the candidate errors (src/store/aggregates.ts): the
+ * network part is stored, the 5xx part is the rest. Files written before
+ * this meaning counted every network failure, even where the primary
+ * answered 5xx: the 5xx part never goes below 0.
+ */
+function errorParts(c: (name: keyof typeof COUNTER_INDEX) => number): CandidateErrorParts {
+  const network = Math.min(c('candidate_errors'), c('candidate_new_errors'))
+  return { status5xx: c('candidate_new_errors') - network, network }
 }
 
 function ratio(n: number, d: number): number {

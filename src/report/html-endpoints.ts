@@ -51,27 +51,38 @@ export function endpointTable(endpoints: readonly EndpointReport[], verdict: Gat
 <td class="l method">${e.method}</td><td class="l route">${route}</td>
 <td data-v="${e.compared}">${formatCount(e.compared)}</td><td data-v="${e.divergent}">${formatCount(e.divergent)}</td>
 <td data-v="${e.rate}">${formatRate(e.rate)}<span class="ratebar"><i style="width:${Math.min(100, e.rate * 100 * 5).toFixed(1)}%"></i></span></td>
-<td data-v="${e.candidate5xxRate}"${e.candidate5xx > 0 ? html` class="worse"` : ''}>${formatRate(e.candidate5xxRate)}</td>
+<td data-v="${errorRate(e)}"${e.candidateErrors > 0 ? html` class="worse"` : ''} title="${errorTitle(e)}">${formatRate(errorRate(e))}</td>
 ${latencyCells(e.latency.primary.p50, e.latency.candidate.p50)}${latencyCells(e.latency.primary.p99, e.latency.candidate.p99)}</tr>`
   })
   // Two header rows (latency grouped by percentile); `data-col` names the body column each sortable header sorts.
   let col = 0
   const th = (label: string, type: 'num' | 'text', cls = '', rowspan = 1) =>
     html`<th scope="col" data-sort="${type}" data-col="${col++}"${rowspan > 1 ? html` rowspan="${rowspan}"` : ''}${cls ? html` class="${cls}"` : ''}><button type="button">${label}</button></th>`
-  const first = [th('Gate', 'num', 'l', 2), th('Method', 'text', 'l', 2), th('Route', 'text', 'l', 2), th('Compared', 'num', '', 2), th('Divergent', 'num', '', 2), th('Rate', 'num', '', 2), th('Cand. 5xx', 'num', '', 2)]
+  const first = [th('Gate', 'num', 'l', 2), th('Method', 'text', 'l', 2), th('Route', 'text', 'l', 2), th('Compared', 'num', '', 2), th('Divergent', 'num', '', 2), th('Rate', 'num', '', 2), th('Cand. errors', 'num', '', 2)]
   const second = [th('primary', 'num'), th('cand.', 'num'), th('primary', 'num'), th('cand.', 'num')]
   return html`<div class="tbl-wrap"><table class="endpoints" id="endpoints">
 <thead><tr>${first}<th colspan="2" class="group">p50 latency</th><th colspan="2" class="group">p99 latency</th></tr><tr>${second}</tr></thead>
 <tbody>${rows}</tbody></table></div>`
 }
 
+/** Candidate errors over compared: the gate's error rate. */
+function errorRate(e: EndpointReport): number {
+  return e.errorRate ?? (e.compared > 0 ? e.candidateErrors / e.compared : 0)
+}
+
+function errorTitle(e: EndpointReport): string {
+  const p = e.candidateErrorsBy
+  return p ? `${p.status5xx} 5xx where the primary was not, ${p.network} network/timeouts` : ''
+}
+
 function fieldsTable(e: EndpointReport): Raw {
   if (e.fields.length === 0) return html`<p class="muted">No differing fields were recorded.</p>`
   const rows = e.fields.map((f) => {
     const allNoise = f.decision === undefined ? f.count > 0 && f.noiseCount >= f.count : f.decision === 'noise'
-    return html`<tr${allNoise ? html` class="noise"` : ''}><td class="l"><code>${f.field}</code>${allNoise ? html` <span class="kind">noise</span>` : ''}</td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td><td class="l" title="${decisionTitle(f)}">${f.decision ?? '–'}</td></tr>`
+    const undecided = f.decision === 'undecided'
+    return html`<tr${allNoise ? html` class="noise"` : undecided ? html` class="undecided"` : ''}><td class="l"><code>${f.field}</code>${allNoise ? html` <span class="kind">noise</span>` : undecided ? html` <span class="kind">undecided</span>` : ''}</td><td class="l">${f.op}</td><td>${formatCount(f.count)}</td><td>${formatCount(f.noiseCount)}</td><td>${e.compared > 0 ? formatRate((f.count - f.noiseCount) / e.compared) : '–'}</td><td class="l" title="${decisionTitle(f)}">${f.decision ?? '–'}</td></tr>`
   })
-  return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th><th class="l" title="Divergent, noise, or too few secondary answers to accept the noise">Decision</th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<table class="fields"><thead><tr><th class="l">Field</th><th class="l">Op</th><th>Count</th><th>Noise</th><th title="Count minus noise, over compared exchanges">% of compared</th><th class="l" title="Divergent, noise, too few secondary answers to accept the noise (insufficient-data), or no noise verdict reached (undecided)">Decision</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 
 /** The evidence behind a field's decision, for a tooltip. */
@@ -91,7 +102,7 @@ export function endpointDetails(endpoints: readonly EndpointReport[], verdict: G
     const reasons = failingReasons(verdict.failingEndpoints, e)
     return html`<section class="endpoint card" id="${anchor(endpoints.indexOf(e))}">
 <div class="head"><span class="pill ${state}">${STATE_LABEL[state]}</span><h3>${e.method} ${e.route}</h3>
-<span class="muted">${formatCount(e.divergent)} of ${formatCount(e.compared)} compared divergent (${formatRate(e.rate)}) · ${formatCount(e.served)} served · candidate 5xx ${formatCount(e.candidate5xx)} · candidate errors ${formatCount(e.candidateErrors)}</span></div>
+<span class="muted">${formatCount(e.divergent)} of ${formatCount(e.compared)} compared divergent (${formatRate(e.rate)})${(e.undecided ?? 0) > 0 ? `, ${formatCount(e.undecided!)} undecided` : ''} · ${formatCount(e.served)} served · candidate errors ${formatCount(e.candidateErrors)}${e.candidateErrorsBy ? ` (${formatCount(e.candidateErrorsBy.status5xx)} 5xx where the primary was not, ${formatCount(e.candidateErrorsBy.network)} network/timeouts)` : ''}</span></div>
 ${reasons ? html`<div class="fails"><ul>${reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : ''}
 <h4>Differing fields</h4>${fieldsTable(e)}
 ${e.examples.length ? html`<h4>Examples</h4>${e.examples.map((ex, i) => renderExample(ex, i === 0))}` : ''}

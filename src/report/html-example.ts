@@ -1,9 +1,14 @@
 /**
  * One example exchange in the HTML report: what differed (status, headers,
- * errors), the two bodies side by side with changed lines highlighted, and
- * the RFC 6902 patch that turns the primary body into the candidate's.
+ * errors), the two bodies side by side with the REPORTED changes
+ * highlighted, and the RFC 6902 patch that turns the primary body into the
+ * candidate's. Lines that differ only in fields the comparison took out
+ * (ignored, compared by format or tolerance, unordered, noise) are dimmed
+ * and labelled instead (example-fields.ts), so nothing looks like a change
+ * that the report does not report.
  */
 import { diffLines, inlineChange, prettyBody, sideBySide, splitLines, type SideBySideRow } from './body-diff.js'
+import { jsonLines, lineJudge, type LineVerdict } from './example-fields.js'
 import { html, type Raw } from './html-escape.js'
 import { formatCount, formatTime } from './render-format.js'
 import type { Divergence } from '../types.js'
@@ -22,6 +27,10 @@ function status(s: number | null): Raw {
   return html`<span class="status ${statusClass(s)}">${s ?? 'no response'}</span>`
 }
 
+function value(v: unknown): Raw {
+  return v === undefined ? html`<em>absent</em>` : html`<code>${typeof v === 'string' ? v : JSON.stringify(v)}</code>`
+}
+
 /** Non-body divergences as a small definition table; body ones are described by the diff. */
 function divergenceRows(divs: readonly Divergence[]): Raw[] {
   return divs.map((d) => {
@@ -34,6 +43,8 @@ function divergenceRows(divs: readonly Divergence[]): Raw[] {
       }
       case 'error':
         return html`<tr><th>error</th><td colspan="2"><code>${d.code}</code> ${d.message}</td></tr>`
+      case 'undecided':
+        return html`${d.fields.map((f) => html`<tr class="undecided"><th>undecided <code>${f.field}</code><br><small>${f.reason}</small></th><td>${f.op === 'move' ? html`<em>order</em>` : value(f.primary)}</td><td>${f.op === 'move' ? html`<em>another order</em>` : value(f.candidate)}</td></tr>`)}`
       case 'body':
         if ('sha256' in d) {
           return html`<tr><th>body (hash)</th><td><code title="${d.sha256.primary}">${d.sha256.primary.slice(0, 16)}…</code> ${formatCount(d.size.primary)} B</td><td><code title="${d.sha256.candidate}">${d.sha256.candidate.slice(0, 16)}…</code> ${formatCount(d.size.candidate)} B</td></tr>`
@@ -52,23 +63,43 @@ function formatNotes(ops: Extract<Divergence, { kind: 'body'; ops: unknown }>['o
   })
 }
 
-function cell(side: { n: number; text: string; op: string } | undefined, other: { text: string } | undefined, left: boolean): Raw {
+/** The verdict on a changed line, by the pointer of its line number; undefined when the body is not JSON. */
+type Judge = ((n: number) => LineVerdict) | undefined
+
+const LABEL: Record<string, string> = {
+  ignored: 'ignored by a rule',
+  format: 'compared by format: same format, no difference',
+  tolerance: 'within the rule\'s tolerance',
+  unordered: 'compared as a multiset: order only',
+  noise: 'noise: the secondary differs the same way',
+  'not reported': 'not part of the reported difference',
+}
+
+function cell(side: { n: number; text: string; op: string } | undefined, other: { text: string } | undefined, left: boolean, judge: Judge): Raw {
   if (!side) return html`<td class="ln"></td><td class="code blank"></td>`
   let text: Raw | string = side.text
+  if (side.op === 'eq') return html`<td class="ln">${side.n}</td><td class="code eq">${text}</td>`
+  // A line whose counterpart differs only by the comma a neighbour's change added: not a change of its own.
+  if (other && side.text.replace(/,$/, '') === other.text.replace(/,$/, '')) return html`<td class="ln">${side.n}</td><td class="code eq">${text}</td>`
+  const verdict = judge?.(side.n)
+  if (verdict !== undefined && !verdict.reported) {
+    return html`<td class="ln">${side.n}</td><td class="code not-reported" data-why="${verdict.why}" title="${LABEL[verdict.why]}">${text}<span class="why">${verdict.why}</span></td>`
+  }
   // A changed line paired with its counterpart: mark only the characters that differ.
-  if (side.op !== 'eq' && other) {
+  if (other) {
     const ch = left ? inlineChange(side.text, other.text) : inlineChange(other.text, side.text)
     const mid = ch ? (left ? ch.a : ch.b) : ''
     if (ch && mid.length > 0) text = html`${ch.prefix}<mark>${mid}</mark>${ch.suffix}`
   }
-  return html`<td class="ln">${side.n}</td><td class="code ${side.op}">${text}</td>`
+  const undecided = verdict?.reported && verdict.undecided ? html`<span class="why undecided">undecided</span>` : ''
+  return html`<td class="ln">${side.n}</td><td class="code ${side.op}">${text}${undecided}</td>`
 }
 
-function diffTable(rows: readonly SideBySideRow[], ex: ExampleExchange): Raw {
+function diffTable(rows: readonly SideBySideRow[], ex: ExampleExchange, judges: { left: Judge; right: Judge }): Raw {
   const shown = rows.slice(0, MAX_ROWS)
   const body = shown.map((r) => {
     if (r.kind === 'gap') return html`<tr class="gap"><td colspan="4">⋯ ${formatCount(r.hidden)} unchanged line${r.hidden === 1 ? '' : 's'}</td></tr>`
-    return html`<tr>${cell(r.left, r.right, true)}${cell(r.right, r.left, false)}</tr>`
+    return html`<tr>${cell(r.left, r.right, true, judges.left)}${cell(r.right, r.left, false, judges.right)}</tr>`
   })
   const cut = rows.length - shown.length
   return html`<table class="sbs"><colgroup><col class="ln"><col><col class="ln"><col></colgroup>
@@ -84,13 +115,46 @@ function bodySection(ex: ExampleExchange): Raw | string {
   const a = prettyBody(ex.primaryBody, ex.primaryContentType)
   const b = prettyBody(ex.candidateBody, ex.candidateContentType)
   const lines = diffLines(splitLines(a.text), splitLines(b.text))
+  const judge = lineJudge(ex)
+  const judges = judge === undefined ? { left: undefined, right: undefined } : { left: judgeOf(a, ex.primaryBody, judge), right: judgeOf(b, ex.candidateBody, judge) }
   const same = lines.every((l) => l.op === 'eq')
   const note = !same
     ? ''
     : a.text === b.text
       ? `The recorded bodies are identical${a.json ? ' once keys are sorted' : ''}${ex.primaryBody !== ex.candidateBody ? ' (they differ only in key order or whitespace)' : ''}.`
       : 'The recorded bodies differ only in line endings or a trailing newline.'
-  return html`${note ? html`<p class="muted">${note}</p>` : ''}<div class="sbs-wrap">${diffTable(sideBySide(lines), ex)}</div>`
+  const hidden = notReportedLegend(sideBySide(lines), judges)
+  return html`${note ? html`<p class="muted">${note}</p>` : ''}${hidden}<div class="sbs-wrap">${diffTable(sideBySide(lines), ex, judges)}</div>`
+}
+
+/** Line number → verdict for a JSON body, from the pointers of its pretty-printed lines. */
+function judgeOf(pretty: { text: string; json: boolean }, body: string | undefined, judge: (pointer: string) => LineVerdict): Judge {
+  if (!pretty.json || body === undefined) return undefined
+  let pointers: string[]
+  try {
+    const lines = jsonLines(JSON.parse(pretty.text))
+    // Printed exactly as prettyBody did, or no pointers at all.
+    if (lines.map((l) => l.text).join('\n') !== pretty.text) return undefined
+    pointers = lines.map((l) => l.pointer)
+  } catch {
+    return undefined
+  }
+  return (n) => judge(pointers[n - 1] ?? '')
+}
+
+/** One line above the diff naming the dimmed fields and why: `not reported: ignored 1, format 2`. */
+function notReportedLegend(rows: readonly SideBySideRow[], judges: { left: Judge; right: Judge }): Raw | string {
+  const counts = new Map<string, number>()
+  for (const r of rows) {
+    if (r.kind !== 'line') continue
+    for (const [side, judge] of [[r.left, judges.left], [r.right, judges.right]] as const) {
+      if (!side || side.op === 'eq') continue
+      const v = judge?.(side.n)
+      if (v && !v.reported) counts.set(v.why, (counts.get(v.why) ?? 0) + 1)
+    }
+  }
+  if (counts.size === 0) return ''
+  return html`<p class="muted legend">Dimmed lines differ only where the comparison does not report: ${[...counts].map(([why, n], i) => html`${i > 0 ? ', ' : ''}<span class="why">${why}</span> ${n === 1 ? '1 line' : `${n} lines`}`)}. Highlighted lines are what is reported.</p>`
 }
 
 /**

@@ -119,6 +119,9 @@ table.sbs td{padding:0 8px;vertical-align:top}
 table.sbs td.ln{color:var(--muted);text-align:right;user-select:none;background:var(--soft);opacity:.8}
 table.sbs td.code{white-space:pre-wrap;word-break:break-all}
 table.sbs td.del{background:var(--del)}table.sbs td.add{background:var(--add)}
+table.sbs td.not-reported{color:var(--muted);opacity:.75}
+.why{font-family:system-ui,sans-serif;font-size:10.5px;border:1px solid var(--line);border-radius:9px;padding:0 6px;margin-left:8px;color:var(--muted);white-space:nowrap}
+.why.undecided{border-color:var(--warn);color:inherit}
 table.sbs td.del mark{background:var(--del-mark);color:inherit;border-radius:2px}
 table.sbs td.add mark{background:var(--add-mark);color:inherit;border-radius:2px}
 table.sbs td.blank{background:repeating-linear-gradient(135deg,transparent 0 4px,var(--soft) 4px 8px)}

@@ -48,15 +48,17 @@ Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamp
 function totals(r: Report): Raw {
   const t = r.totals
   const th = r.verdict.thresholds
-  const stat = (label: string, value: string, cls = '') => html`<div class="stat${cls ? ` ${cls}` : ''}"><div class="v">${value}</div><div class="l">${label}</div></div>`
-  const errRate = t.compared > 0 ? (t.candidateErrors + t.candidate5xx) / t.compared : 0
+  const stat = (label: string, value: string, cls = '', note = '', title = '') =>
+    html`<div class="stat${cls ? ` ${cls}` : ''}"${title ? html` title="${title}"` : ''}><div class="v">${value}</div><div class="l">${label}</div>${note ? html`<div class="l">${note}</div>` : ''}</div>`
+  const errRate = t.errorRate ?? (t.compared > 0 ? t.candidateErrors / t.compared : 0)
+  const parts = t.candidateErrorsBy
   return html`<div class="totals" id="totals">
 ${stat('served', formatCount(t.served))}${stat('mirrored', formatCount(t.mirrored))}${stat('compared', formatCount(t.compared))}
 ${stat('divergent', formatCount(t.divergent), t.divergent > 0 ? 'bad' : '')}
 ${stat('divergence rate', formatRate(t.divergenceRate), t.divergenceRate > th.maxDivergence ? 'bad' : '')}
-${stat('candidate errors', formatCount(t.candidateErrors), t.candidateErrors > 0 ? 'warn' : '')}
-${stat('candidate 5xx', formatCount(t.candidate5xx), errRate > th.maxErrorRate ? 'bad' : t.candidate5xx > 0 ? 'warn' : '')}
-${stat('noise (ignored)', formatCount(t.noise))}${stat('dropped', formatCount(t.dropped), t.dropped > 0 ? 'warn' : '')}
+${stat('candidate errors', formatCount(t.candidateErrors), errRate > th.maxErrorRate ? 'bad' : t.candidateErrors > 0 ? 'warn' : '', parts ? `${formatCount(parts.status5xx)} 5xx · ${formatCount(parts.network)} network` : '', 'The candidate failed where the primary did not: answered 5xx where the primary answered below 500, or did not answer (network failure, timeout). What the gate\'s error rate judges.')}
+${stat('undecided', formatCount(t.undecided ?? 0), (t.undecided ?? 0) > 0 ? 'warn' : '', '', 'Exchanges the noise stage could not judge (it waited for evidence that did not come): counted as divergent, never as equal.')}
+${stat('noise only', formatCount(t.noise))}${stat('dropped', formatCount(t.dropped), t.dropped > 0 ? 'warn' : '')}
 ${stat('skipped', formatCount(t.skipped))}${stat('not mirrored', formatCount(t.notMirrored))}
 </div>`
 }

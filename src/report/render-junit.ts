@@ -64,7 +64,7 @@ function endpointCase(r: Report, e: EndpointReport): Case {
   const lines = [
     ...reasons,
     '',
-    `${formatCount(e.divergent)} of ${formatCount(e.compared)} compared exchanges divergent (${formatRate(e.rate)}); candidate 5xx ${formatRate(e.candidate5xxRate)}.`,
+    `${formatCount(e.divergent)} of ${formatCount(e.compared)} compared exchanges divergent (${formatRate(e.rate)})${(e.undecided ?? 0) > 0 ? `, ${formatCount(e.undecided!)} undecided` : ''}; candidate errors ${formatRate(e.errorRate ?? (e.compared > 0 ? e.candidateErrors / e.compared : 0))}${e.candidateErrorsBy ? ` (${formatCount(e.candidateErrorsBy.status5xx)} 5xx where the primary was not, ${formatCount(e.candidateErrorsBy.network)} network/timeouts)` : ''}.`,
   ]
   const top = e.fields
     .filter((f) => f.count > f.noiseCount)
@@ -147,7 +147,10 @@ export function renderJunit(report: Report): string {
     ['divergent', t.divergent],
     ['divergenceRate', t.divergenceRate],
     ['candidateErrors', t.candidateErrors],
+    ['candidateErrors.status5xx', t.candidateErrorsBy?.status5xx ?? ''],
+    ['candidateErrors.network', t.candidateErrorsBy?.network ?? ''],
     ['candidate5xx', t.candidate5xx],
+    ['undecided', t.undecided ?? 0],
     ['dropped', t.dropped],
   ]
   const summary = [

@@ -69,17 +69,23 @@ const STATE = { fail: '❌ fail', low: '⚠️ few samples', pass: '✅ pass' } 
 function totalsTable(r: Report): string[] {
   const t = r.totals
   return [
-    '| Served | Compared | Divergent | Rate | Candidate errors | Candidate 5xx | Noise | Dropped | Skipped |',
+    '| Served | Compared | Divergent | Rate | Undecided | Candidate errors (5xx / network) | Noise only | Dropped | Skipped |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${[t.served, t.compared, t.divergent].map(formatCount).join(' | ')} | ${formatRate(t.divergenceRate)} | ${[t.candidateErrors, t.candidate5xx, t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
+    `| ${[t.served, t.compared, t.divergent].map(formatCount).join(' | ')} | ${formatRate(t.divergenceRate)} | ${formatCount(t.undecided ?? 0)} | ${errorCell(t)} | ${[t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
   ]
+}
+
+/** `12 (10 / 2)`: candidate errors, 5xx where the primary was not / network and timeouts. */
+function errorCell(t: { candidateErrors: number; candidateErrorsBy?: { status5xx: number; network: number } }): string {
+  const p = t.candidateErrorsBy
+  return p ? `${formatCount(t.candidateErrors)} (${formatCount(p.status5xx)} / ${formatCount(p.network)})` : formatCount(t.candidateErrors)
 }
 
 function endpointRow(r: Report, e: EndpointReport): string {
   const top = [...e.fields].filter((f) => f.count > f.noiseCount).sort((a, b) => b.count - b.noiseCount - (a.count - a.noiseCount))[0]
   const p = e.latency.primary.p99
   const c = e.latency.candidate.p99
-  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.candidate5xxRate)} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
+  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.errorRate ?? (e.compared > 0 ? e.candidateErrors / e.compared : 0))} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
 }
 
 function exampleBlock(r: Report, e: EndpointReport): string[] {
@@ -141,7 +147,7 @@ export function renderMarkdown(report: Report): string {
   }
   const more = report.endpoints.length - worst.length
   out.push(`### Worst endpoints${more > 0 ? ` (${worst.length} of ${report.endpoints.length})` : ''}`, '')
-  out.push('| Gate | Endpoint | Compared | Divergent | Rate | Cand. 5xx | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---|')
+  out.push('| Gate | Endpoint | Compared | Divergent | Rate | Cand. errors | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---|')
   for (const e of worst) out.push(endpointRow(report, e))
   out.push('', '### Example diffs', '', '`-` primary, `+` candidate.', '')
   let used = out.join('\n').length

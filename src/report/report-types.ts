@@ -2,7 +2,7 @@
  * The report model: what `shadowdiff report --format json` prints and
  * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
  */
-import type { Divergence, DivergenceKind, Operation } from '../types.js'
+import type { ComparedAs, Divergence, DivergenceKind, Operation } from '../types.js'
 import type { ModeSides } from '../split/mode-sides.js'
 
 export interface LatencySummary {
@@ -17,10 +17,12 @@ export interface LatencySummary {
  * What the report concludes about one field (src/noise/field-decision.ts):
  * `divergent` (differences no noise explains, or noise-shaped differences
  * significantly more frequent than the primary-vs-secondary noise),
- * `noise`, or `insufficient-data` (noise-shaped, but too few secondary
- * answers to accept it: the gate counts it as divergent).
+ * `noise`, `insufficient-data` (noise-shaped, but too few secondary
+ * answers to accept it: the gate counts it as divergent), or `undecided`
+ * (op `undecided`: differences the noise stage waited on and could not
+ * judge; their exchanges count as divergent).
  */
-export type FieldDecision = 'divergent' | 'noise' | 'insufficient-data'
+export type FieldDecision = 'divergent' | 'noise' | 'insufficient-data' | 'undecided'
 
 export interface FieldCount {
   /** JSON Pointer with array indices folded to `*`, or `header:<name>`, `status`, `error:<code>`. */
@@ -55,6 +57,16 @@ export interface ExampleExchange {
   /** Bodies as stored (truncated to the capture cap, secrets redacted). */
   primaryBody?: string
   candidateBody?: string
+  /** How the rules and the noise stage compared it: what they took out (dimmed in the HTML diff). */
+  comparedAs?: ComparedAs
+}
+
+/** The two named parts of the candidate errors. */
+export interface CandidateErrorParts {
+  /** The candidate answered 5xx where the primary answered below 500. */
+  status5xx: number
+  /** The candidate did not answer (refused, reset, timeout, bad response) where the primary answered below 500. */
+  network: number
 }
 
 export interface EndpointReport {
@@ -65,18 +77,32 @@ export interface EndpointReport {
   divergent: number
   /** divergent / compared (0 when nothing compared). */
   rate: number
+  /**
+   * Candidate errors, one meaning everywhere (cards, tables, gate, metrics):
+   * the candidate failed where the primary did not (the primary answered
+   * below 500), in two parts, `candidateErrorsBy`. What the gate's
+   * maxErrorRate judges.
+   */
   candidateErrors: number
+  candidateErrorsBy?: CandidateErrorParts
+  /** Every candidate 5xx, whatever the primary answered (context beside primary5xx). */
   candidate5xx: number
   /** candidate5xx / compared. */
   candidate5xxRate: number
   /** Primary answered 5xx (context for the candidate's 5xx). */
   primary5xx?: number
-  /** Candidate failed or answered 5xx where the primary did not: what the gate's maxErrorRate judges. */
+  /** The same count as candidateErrors (its older name, kept for readers of earlier reports). */
   candidateNewErrors?: number
-  /** candidateNewErrors / compared. */
+  /** candidateErrors / compared. */
   errorRate?: number
   /** Exchanges whose only differences were noise. */
   noise?: number
+  /**
+   * Exchanges recorded with differences left undecided (the noise stage
+   * waited for evidence that did not come): included in `divergent`, never
+   * equal; their fields are listed with op and decision `undecided`.
+   */
+  undecided?: number
   /**
    * Of the noise-only exchanges, at most how many hold noise the field
    * decisions did not accept (decision not `noise`): the gate counts them as
@@ -105,15 +131,20 @@ export interface ReportTotals {
   dropped: number
   skipped: number
   notMirrored: number
+  /** As EndpointReport.candidateErrors: failed where the primary did not, in two parts. */
   candidateErrors: number
+  candidateErrorsBy?: CandidateErrorParts
+  /** Every candidate 5xx, whatever the primary answered. */
   candidate5xx: number
   noise: number
+  /** Sum of the endpoints' undecided exchanges (included in divergent). */
+  undecided?: number
   /** Sum of the endpoints' noiseOverruled: counted as divergent by the gate. */
   noiseOverruled?: number
   primary5xx?: number
-  /** Candidate failed or answered 5xx where the primary did not. */
+  /** The same count as candidateErrors (its older name). */
   candidateNewErrors?: number
-  /** candidateNewErrors / compared. */
+  /** candidateErrors / compared. */
   errorRate?: number
   /** Latency over all endpoints, from the merged histograms. */
   latency?: { primary: LatencySummary; candidate: LatencySummary }

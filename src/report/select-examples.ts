@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer'
 import type { ExampleExchange } from './report-types.js'
 import { patchOf, storedKinds } from '../store/read-sources.js'
 import type { ExchangeRecord } from '../store/read-sources.js'
-import type { Divergence } from '../types.js'
+import type { ComparedAs, Divergence } from '../types.js'
 
 /** Chooses at most `k` of `candidates` (already merged from every file, any order). */
 export function selectExamples<T extends { at: number; id: string; signature: string }>(candidates: readonly T[], k: number): T[] {
@@ -48,6 +48,13 @@ export function toExample(r: ExchangeRecord): ExampleExchange {
   if (r.candidate_content_type) ex.candidateContentType = r.candidate_content_type
   if (r.primary_body) ex.primaryBody = bodyText(r.primary_body)
   if (r.candidate_body) ex.candidateBody = bodyText(r.candidate_body)
+  if (r.compared_as) {
+    try {
+      ex.comparedAs = JSON.parse(r.compared_as) as ComparedAs
+    } catch {
+      // A damaged annotation only loses the dimming, never the example.
+    }
+  }
   return ex
 }
 

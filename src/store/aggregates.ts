@@ -7,6 +7,7 @@
  */
 import type { ComparedExchange, Divergence } from '../types.js'
 import { fieldsOf } from './divergence-fields.js'
+import { candidateErrorPart } from '../stats.js'
 import type { FieldKey } from './divergence-fields.js'
 import { bucketOf, toMicros } from './latency-histogram.js'
 import { COUNTER_COLUMNS } from './schema.js'
@@ -99,8 +100,16 @@ export function mergeAggregate(into: Aggregate, from: Aggregate): void {
  * and per-field counts, each field once per exchange. Returns the fields of
  * the divergences ([] for an equal exchange).
  *
- * `candidate_new_errors` counts what the gate judges: the candidate failed
- * or answered 5xx while the primary answered below 500.
+ * Candidate errors have one meaning everywhere (reports, gate, metrics):
+ * the candidate failed where the primary did not, i.e. the primary answered
+ * below 500 and the candidate answered 5xx (`status5xx`) or did not answer
+ * at all: refused, reset, timeout, bad response (`network`).
+ * `candidate_new_errors` counts both parts, `candidate_errors` the network
+ * part (so the 5xx part is their difference); `candidate_5xx` keeps every
+ * candidate 5xx, as context beside `primary_5xx`. Before this meaning,
+ * `candidate_errors` counted network failures whatever the primary
+ * answered, so an older file may show a few more network errors (those
+ * where the primary answered 5xx too) and as many fewer 5xx.
  */
 export function addCompared(a: Aggregate, ex: ComparedExchange, noise: readonly Divergence[]): FieldKey[] {
   const c = a.counters
@@ -109,23 +118,19 @@ export function addCompared(a: Aggregate, ex: ComparedExchange, noise: readonly 
   c[COUNTER_INDEX.compared]++
   if (divergent) c[COUNTER_INDEX.divergent]++
   else if (noise.length > 0) c[COUNTER_INDEX.noise]++
-  const primaryOk = primary.ok && primary.status < 500
   if (primary.ok) {
     if (primary.status >= 500) c[COUNTER_INDEX.primary_5xx]++
     addTo(a.primaryLatency, bucketOf(primary.latencyMs), 1)
     a.primaryMaxUs = Math.max(a.primaryMaxUs, toMicros(primary.latencyMs))
   }
   if (candidate.ok) {
-    if (candidate.status >= 500) {
-      c[COUNTER_INDEX.candidate_5xx]++
-      if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
-    }
+    if (candidate.status >= 500) c[COUNTER_INDEX.candidate_5xx]++
     addTo(a.candidateLatency, bucketOf(candidate.latencyMs), 1)
     a.candidateMaxUs = Math.max(a.candidateMaxUs, toMicros(candidate.latencyMs))
-  } else {
-    c[COUNTER_INDEX.candidate_errors]++
-    if (primaryOk) c[COUNTER_INDEX.candidate_new_errors]++
   }
+  const error = candidateErrorPart(primary, candidate)
+  if (error !== undefined) c[COUNTER_INDEX.candidate_new_errors]++
+  if (error === 'network') c[COUNTER_INDEX.candidate_errors]++
   if (noise.length > 0) for (const f of fieldsOf(noise)) fieldOf(a, f).noise++
   a.records++
   if (!divergent) return []

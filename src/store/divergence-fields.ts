@@ -6,13 +6,20 @@
 import type { Divergence, DivergenceKind } from '../types.js'
 
 export interface FieldKey {
-  /** JSON Pointer with indices folded, or `header:<name>`, `status`, `error:<code>`, `body`. */
+  /** JSON Pointer with indices folded, or `header:<name>`, `status`, `error:<code>`, `body`, `undecided`. */
   field: string
-  /** RFC 6902 op for JSON body fields, else the divergence kind (`text`, `sha256` for opaque bodies). */
+  /** RFC 6902 op for JSON body fields, else the divergence kind (`text`, `sha256` for opaque bodies, `undecided`). */
   op: string
 }
 
-const KIND_ORDER: readonly DivergenceKind[] = ['status', 'header', 'body', 'error']
+const KIND_ORDER: readonly DivergenceKind[] = ['status', 'header', 'body', 'error', 'undecided']
+
+/**
+ * The field counted once per exchange with an `undecided` divergence,
+ * beside one (field, `undecided`) entry per field left undecided: the
+ * report's undecided count of an endpoint is this field's count.
+ */
+export const UNDECIDED_FIELD: FieldKey = Object.freeze({ field: 'undecided', op: 'undecided' })
 
 /** Folds array indices (all-digit tokens) of a JSON Pointer to `*`. */
 export function foldPointer(pointer: string): string {
@@ -43,6 +50,10 @@ export function fieldsOf(divergences: readonly Divergence[]): FieldKey[] {
         break
       case 'error':
         add(`error:${d.code}`, 'error')
+        break
+      case 'undecided':
+        add(UNDECIDED_FIELD.field, UNDECIDED_FIELD.op)
+        for (const f of d.fields) add(foldPointer(f.field), 'undecided')
         break
       case 'body':
         if ('ops' in d) for (const op of d.ops) add(foldPointer(op.path), op.op)

@@ -110,8 +110,9 @@ const MIN_READABLE_VERSION = 2
 
 function checkReadableVersion(db: Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number
-  // Version 2 differs only by lacking the second tables: readers take its minutes as they are.
-  if (version === SCHEMA_VERSION || version === MIN_READABLE_VERSION) return
+  // Version 2 lacks the second tables (readers take its minutes as they are),
+  // version 3 the examples' compared_as column (their diffs show every change highlighted).
+  if (version >= MIN_READABLE_VERSION && version <= SCHEMA_VERSION) return
   if (version === 0) throw new DatabaseUnavailable(file, 'not a shadowdiff database (no schema version); check the --db path')
   if (version > SCHEMA_VERSION) throw new DatabaseUnavailable(file, `schema version ${version} is newer than this shadowdiff supports (${SCHEMA_VERSION}); upgrade shadowdiff`)
   throw new DatabaseUnavailable(file, `schema version ${version} is older than ${MIN_READABLE_VERSION}; open it once read-write (start the proxy on it) to migrate`)

@@ -45,6 +45,8 @@ export interface ExchangeRecord {
   candidate_body?: Buffer | null
   primary_content_type?: string | null
   candidate_content_type?: string | null
+  /** ComparedAs as JSON (schema version 3), null for older rows. */
+  compared_as?: string | null
 }
 
 /** Columns needed for a DivergenceRow (no bodies or headers). */
@@ -78,6 +80,7 @@ export function toDivergenceRow(r: ExchangeRecord): DivergenceRow {
     route: r.route,
     primaryStatus: r.primary_status,
     candidateStatus: r.candidate_status,
+    verdict: divergences.length > 0 && divergences.every((d) => d.kind === 'undecided') ? 'undecided' : 'divergent',
     kinds: storedKinds(r.kinds).map((k): DiffKind => (k === 'header' ? 'headers' : k)),
     ...(patch && { patch }),
     divergences,

@@ -23,7 +23,8 @@ import type { Redactor } from './redact.js'
 import { createRetention, resolveRetention } from './retention.js'
 import { createWriter } from './store-writer.js'
 import type { DetailRow, EventRow } from './store-writer.js'
-import { toDetailRow } from './detail-row.js'
+import { comparedAs, toDetailRow } from './detail-row.js'
+import type { ComparePolicy } from '../diff/policy.js'
 import { createLearnedNoiseWriter, readLearnedNoise } from './learned-noise.js'
 import type { LearnedNoiseBatch, LearnedNoiseSource } from './learned-noise.js'
 import type { CounterName, RecorderOptions, RecorderStats, StoreLogger } from './store-types.js'
@@ -40,6 +41,8 @@ const COUNTER_OF: Record<CounterName, number> = {
 export interface CompareExtras {
   /** Differences classed as noise: counted per field, never as divergent. */
   noise?: readonly Divergence[]
+  /** The policy the exchange was compared under: stored rows say what it ignored or compared by format. */
+  policy?: ComparePolicy
 }
 
 const silent: StoreLogger = { warn() {}, error() {} }
@@ -146,7 +149,7 @@ export class Recorder {
     if (fields.length === 0) return
     const signature = signatureOf(fields)
     if (!this.#sampler.allow(a.minute, a.method, a.route, signature) || !this.#details.hasRoom()) return
-    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap, this.#countNotStored))
+    this.#details.push(toDetailRow(ex, fields, signature, this.#redactor, this.#bodyCap, comparedAs(extras.policy, extras.noise), this.#countNotStored))
     if (this.#timer && !this.#earlyFlush && this.#details.length >= this.#maxBatch) {
       // Early flush on the next turn, never inside the caller's.
       this.#earlyFlush = true

@@ -7,7 +7,7 @@
 import { ConfigInvalid } from '../errors.js'
 import { compileSecretPaths } from './redact-path.js'
 import { redactJsonStream } from './json-redact-stream.js'
-import type { Divergence, HeaderMap, Operation } from '../types.js'
+import type { Divergence, HeaderMap, Operation, UndecidedField } from '../types.js'
 
 export const REDACTED = '[REDACTED]'
 
@@ -69,6 +69,16 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
     return out
   }
 
+  // An undecided value under a redacted pointer or header: hidden, with the numbers of its reason.
+  const undecidedField = (f: UndecidedField): UndecidedField => {
+    const secret = f.field.startsWith('header:') ? headerNames.has(f.field.slice(7).toLowerCase()) : matches(splitPointer(f.field))
+    if (!secret) return f
+    const out: UndecidedField = { field: f.field, op: f.op, awaited: f.awaited, reason: `${REDACTED} (a redacted field)` }
+    if (f.primary !== undefined) out.primary = REDACTED
+    if (f.candidate !== undefined) out.candidate = REDACTED
+    return out
+  }
+
   const ops = (list: readonly Operation[]): Operation[] =>
     patterns.length === 0
       ? [...list]
@@ -122,6 +132,7 @@ export function compileRedactor(opts: RedactOptions = {}): Redactor {
         }
         if (d.kind === 'body' && 'ops' in d) return { kind: 'body', ops: ops(d.ops) }
         if (d.kind === 'body' && 'text' in d && literalKeys.length > 0) return { kind: 'body', text: redactText(d.text) }
+        if (d.kind === 'undecided') return { kind: 'undecided', fields: d.fields.map(undecidedField) }
         return d
       })
     },

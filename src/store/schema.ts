@@ -33,10 +33,15 @@
  *   are complete (older edges widen to whole minutes, and the window says so).
  *   A file migrated from version 2 has seconds only from the minute after its
  *   last recorded one.
+ * - `exchanges.compared_as` (version 4, issue 16) says how the rules and
+ *   the noise stage compared a stored exchange: the pointers it ignored,
+ *   compared by format, by tolerance or as multisets, and the fields it
+ *   classed as noise (JSON, see detail-row.ts). The HTML report dims and
+ *   labels those in the example diff instead of highlighting them as changes.
  */
 
 /** The schema version this build reads and writes. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Counter columns of the `counters` table, in a fixed order. */
 export const COUNTER_COLUMNS = [
@@ -199,8 +204,13 @@ INSERT OR REPLACE INTO meta (key, value)
   SELECT 'seconds_from', CAST(coalesce(max(minute) + 1, 0) * 60 AS TEXT) FROM counters;
 `
 
+// Nullable: rows stored before it say nothing about how they were compared.
+const EXCHANGE_COMPARED_AS = `
+ALTER TABLE exchanges ADD COLUMN compared_as TEXT;
+`
+
 /** `MIGRATIONS[i]` migrates a file at version `i` to version `i + 1`. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3]
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, EXCHANGE_COMPARED_AS]
 
 /** The `meta` key holding the epoch second from which second rows are complete. */
 export const SECONDS_FROM_KEY = 'seconds_from'

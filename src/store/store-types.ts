@@ -74,7 +74,7 @@ export interface DivergenceQuery {
 }
 
 /** Kind names as `shadowdiff diffs` prints them (plural `headers`). */
-export type DiffKind = 'status' | 'headers' | 'body' | 'error'
+export type DiffKind = 'status' | 'headers' | 'body' | 'error' | 'undecided'
 
 /** One divergent exchange as `shadowdiff diffs` prints it (one NDJSON line). */
 export interface DivergenceRow {
@@ -87,6 +87,12 @@ export interface DivergenceRow {
   route: string
   primaryStatus: number | null
   candidateStatus: number | null
+  /**
+   * `undecided` when the only differences are undecided (the noise stage
+   * waited for evidence and had none: neither equal nor proven divergent),
+   * else `divergent`.
+   */
+  verdict: 'divergent' | 'undecided'
   kinds: DiffKind[]
   /** RFC 6902 ops of the body difference when both bodies were JSON. */
   patch?: Operation[]

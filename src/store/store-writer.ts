@@ -33,6 +33,8 @@ export interface DetailRow {
   candidate_body: Buffer | null
   primary_content_type: string | null
   candidate_content_type: string | null
+  /** How the exchange was compared (ComparedAs as JSON), or null. */
+  compared_as: string | null
 }
 
 export interface EventRow {
@@ -53,7 +55,7 @@ const DETAIL_COLUMNS = [
   'id', 'at', 'method', 'url', 'route', 'signature', 'primary_status', 'candidate_status',
   'primary_latency_ms', 'candidate_latency_ms', 'kinds', 'fields', 'divergences', 'rules',
   'request_headers', 'request_body', 'primary_headers', 'candidate_headers', 'primary_body',
-  'candidate_body', 'primary_content_type', 'candidate_content_type',
+  'candidate_body', 'primary_content_type', 'candidate_content_type', 'compared_as',
 ] as const
 
 /** Builds the statements once; `write(batch)` runs one IMMEDIATE transaction. */

@@ -81,13 +81,13 @@ describe('shadowdiff gate: exit 0 on pass, 1 on fail', () => {
       gate('--db', db.errors, '--min-samples', '40', '--max-divergence', '1', '--max-error-rate', '60%'),
     ])
     expect(strict.code).toBe(1)
-    expect(strict.stdout).toContain('  - candidate errors 50.0% > 1.0% (20/40 failed or 5xx where the primary was not)\n')
-    expect(strict.stdout).toContain('  - GET /api/orders/:id: candidate errors 100.0% > 1.0% (20/20)\n')
+    expect(strict.stdout).toContain('  - candidate errors 50.0% > 1.0% (20/40: 20 5xx where the primary was not, 0 network/timeouts)\n')
+    expect(strict.stdout).toContain('  - GET /api/orders/:id: candidate errors 100.0% > 1.0% (20/20: 20 5xx where the primary was not, 0 network/timeouts)\n')
     expect(strict.stdout).not.toMatch(/- .*divergence/)
     // 60% overall passes; the orders endpoint (100%) still fails its own limit.
     expect(lenient.code).toBe(1)
     expect(lenient.stdout).not.toContain('  - candidate errors 50.0%')
-    expect(lenient.stdout).toContain('  - GET /api/orders/:id: candidate errors 100.0% > 60.0% (20/20)\n')
+    expect(lenient.stdout).toContain('  - GET /api/orders/:id: candidate errors 100.0% > 60.0% (20/20: 20 5xx where the primary was not, 0 network/timeouts)\n')
   })
 
   it('--format json prints the verdict for machines, same exit code', async () => {

@@ -54,7 +54,7 @@ describe('shadowdiff report formats', () => {
     expect(md).toMatch(/^## ❌ shadowdiff: FAIL\n/)
     expect(md).toContain('- too few samples: 40 compared &lt; 100 required (minSamples)')
     expect(md).toContain('| Served | Compared | Divergent | Rate |')
-    expect(md).toMatch(/^\| 40 \| 40 \| 10 \| 25\.0% \| 0 \| 0 \|/m)
+    expect(md).toMatch(/^\| 40 \| 40 \| 10 \| 25\.0% \| 0 \| 0 \(0 \/ 0\) \|/m)
     expect(md).toContain('| ❌ fail | `GET /api/orders/:id` | 10 | 10 | 100.0% |')
     const fence = /^```diff\n([\s\S]*?)\n```$/m.exec(md)
     expect(fence, md).not.toBeNull()

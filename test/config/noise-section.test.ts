@@ -31,14 +31,16 @@ describe('config noise section', () => {
   it('lists every bad value with its key, the value given and what was expected', () => {
     expect(
       problemsOf({
-        noise: { confidence: 1, minSamples: -1, magnitudeFactor: 0.5, magnitudeSamples: 2.5, maxFields: 0, compareAllHeaders: 'yes', minSample: 3 },
+        noise: { confidence: 1, minSamples: -1, magnitudeFactor: 0.5, magnitudeSamples: 2.5, decisiveFactor: 0, coldSamples: 1.5, maxFields: 0, compareAllHeaders: 'yes', minSample: 3 },
       }),
     ).toEqual([
-      'noise.minSample: unknown key (expected one of confidence, minSamples, magnitudeFactor, magnitudeSamples, maxFields, compareAllHeaders)',
+      'noise.minSample: unknown key (expected one of confidence, minSamples, magnitudeFactor, magnitudeSamples, decisiveFactor, coldSamples, maxFields, compareAllHeaders)',
       "noise.confidence must be a number between 0 and 1 exclusive (0.99 = 99 %), got '1'",
       "noise.minSamples must be a non-negative integer, got '-1'",
       "noise.magnitudeFactor must be a number ≥ 1, got '0.5'",
       "noise.magnitudeSamples must be a non-negative integer, got '2.5'",
+      "noise.decisiveFactor must be a number ≥ 1, got '0'",
+      "noise.coldSamples must be a non-negative integer, got '1.5'",
       "noise.maxFields must be a positive integer, got '0'",
       "noise.compareAllHeaders must be true or false, got 'yes'",
     ])

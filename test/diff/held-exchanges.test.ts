@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { HeldExchanges, HOLD_MS, MAX_HELD } from '../../src/diff/held-exchanges.js'
 import type { HeldExchange } from '../../src/diff/held-exchanges.js'
-import type { PendingExchange } from '../../src/mirror/pending-exchange.js'
+import type { JudgedExchange } from '../../src/diff/held-exchanges.js'
 
 const item = (n: number, heldAt = 0): HeldExchange => ({
-  exchange: { id: `x${n}` } as PendingExchange,
+  exchange: { id: `x${n}` } as JudgedExchange,
   divergences: [],
-  awaiting: [`replace\u0000/f${n}`],
+  awaiting: [{ key: `replace\u0000/f${n}`, wait: 'bound' }],
   heldAt,
 })
 const ids = (items: HeldExchange[]) => items.map((h) => h.exchange.id)

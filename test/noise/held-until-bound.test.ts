@@ -4,6 +4,7 @@ import { json, startUpstream } from '../helpers/upstream.js'
 import { startProxy } from '../helpers/proxy.js'
 import { fieldsOf } from '../../src/store/divergence-fields.js'
 import { buildReport } from '../../src/report/build-report.js'
+import { listDivergences } from '../../src/store/list-divergences.js'
 
 /**
  * The first exchange of a route knows that /score jitters (its secondary
@@ -42,15 +43,21 @@ describe('numeric noise while the jitter bound is unknown', () => {
     expect(app.stats.compared).toBe(30)
   })
 
-  it('a route too quiet to learn its bound: drain() judges and records the held exchange with what is known', async () => {
+  it('a route too quiet to learn its bound: drain() records the held exchange as undecided, listed by the report and diffs, never as equal', async () => {
     const { app, db, reported } = await run(2, new Set([0]))
-    // Two secondary answers cannot bound the jitter: the jump keeps its provisional
-    // noise verdict, and the report does not accept noise from so few samples.
-    expect(reported.get('/s/0')).toEqual([])
+    // Two secondary answers cannot bound the jitter, and 0.5 is within 1000 × it: no verdict.
+    expect(reported.get('/s/0')).toEqual(['undecided undecided', 'undecided /score'])
     expect(app.stats.compared).toBe(2)
+    expect(app.stats.divergent).toBe(1)
+    expect(app.compare.undecided).toBe(1)
     expect(app.compare.held).toBe(0)
     await app.close()
-    const field = buildReport([db]).endpoints[0].fields.find((f) => f.field === '/score')
-    expect(field?.decision).toBe('insufficient-data')
+    const endpoint = buildReport([db]).endpoints[0]
+    expect(endpoint.undecided).toBe(1)
+    expect(endpoint.divergent).toBe(1)
+    expect(endpoint.fields.find((f) => f.field === '/score' && f.op === 'undecided')).toMatchObject({ count: 1, decision: 'undecided' })
+    const diffs = listDivergences([db], { limit: 10 })
+    expect(diffs).toHaveLength(1)
+    expect(diffs[0]).toMatchObject({ url: '/s/0', kinds: ['undecided'], verdict: 'undecided' })
   })
 })

@@ -2,7 +2,7 @@ import path from 'node:path'
 import Sqlite from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/store/open-database.js'
-import { MIGRATIONS } from '../../src/store/schema.js'
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js'
 import { Recorder } from '../../src/store/recorder.js'
 import { readLearnedNoise } from '../../src/store/learned-noise.js'
 import { NoiseProfile } from '../../src/noise/noise-profile.js'
@@ -20,7 +20,7 @@ describe('learned noise in the store', () => {
     raw.prepare("INSERT INTO meta (key, value) VALUES ('created_at', 'then')").run()
     raw.pragma('user_version = 1')
     raw.close()
-    expect(() => openDatabase(file, { readonly: true })).toThrow(/older than 2; open it once read-write/)
+    expect(() => openDatabase(file, { readonly: true })).toThrow(new RegExp(`older than ${SCHEMA_VERSION}; open it once read-write`))
     const db = openDatabase(file)
     expect(readLearnedNoise(db)).toEqual({ routes: [], fields: [] })
     expect(db.prepare("SELECT value FROM meta WHERE key = 'created_at'").pluck().get()).toBe('then')

@@ -19,17 +19,35 @@ describe('numeric noise', () => {
     expect(beyond.noise).toEqual([])
   })
 
-  it('while the magnitude is being learned, only this exchange\'s own secondary vouches for a numeric difference', () => {
+  it('while the magnitude is being learned, a jump beyond k × the jitter seen waits for the bound; orders of magnitude beyond, it is divergent at once', () => {
     const c = taught(3)
+    // 100× the largest jitter seen (0.01): beyond k, within decisiveFactor (1000): the exchange cannot decide.
     const provisional = cancel(c, exchange(side({ load: 1 }), side({ load: 2 }), side({ load: 1.001 })))
-    expect(provisional.divergences).toEqual([])
-    // Far beyond every magnitude seen so far: the compare stage holds it until the bound is learned.
-    expect(provisional.awaiting).toEqual(['replace\u0000/load'])
-    expect(c.boundsKnown('GET', '/r/:id', provisional.awaiting!)).toBe(false)
+    expect(keys(provisional.divergences)).toEqual(['undecided /load', 'undecided undecided'])
+    expect(provisional.divergences[0]).toMatchObject({
+      kind: 'undecided',
+      fields: [{ field: '/load', op: 'replace', awaited: 'bound', primary: 1, candidate: 2, reason: expect.stringContaining('100× the largest primary-vs-secondary difference seen there (0.01)') }],
+    })
+    // The compare stage holds it until the bound is learned.
+    expect(provisional.awaiting).toEqual([{ key: 'replace\u0000/load', wait: 'bound' }])
+    expect(c.decidable('GET', '/r/:id', provisional.awaiting!)).toBe(false)
     // Within k × what this exchange's secondary shows: noise, nothing to wait for.
     expect(cancel(c, exchange(side({ load: 1 }), side({ load: 1.003 }), side({ load: 1.001 }))).awaiting).toBeUndefined()
-    // Learned only, bound not yet established: judged against k × what was seen.
-    expect(keys(cancel(c, exchange(side({ load: 1 }), side({ load: 2 }))).divergences)).toEqual(['replace /load'])
+    // Beyond 1000 × every jitter seen: no bound learned later explains it.
+    expect(keys(cancel(c, exchange(side({ load: 1 }), side({ load: 12 }), side({ load: 1.001 }))).divergences)).toEqual(['replace /load'])
+    // Learned only, bound not yet established: the same wait, judged against what was learned.
+    expect(cancel(c, exchange(side({ load: 1 }), side({ load: 2 }))).awaiting).toEqual([{ key: 'replace\u0000/load', wait: 'bound' }])
+    // From the very first exchange: a 0.01 jump where the secondary moved by 1e-9 is a divergence.
+    const fresh = canceller()
+    expect(keys(cancel(fresh, exchange(side({ rate: 1.5 }), side({ rate: 1.51 }), side({ rate: 1.5 + 1e-9 }))).divergences)).toEqual(['replace /rate'])
+  })
+
+  it('without a secondary nothing more will be learned: the jump is undecided at once, not held', () => {
+    const learned = taught(3).profile.takeDirty()!
+    const c = canceller({ secondary: false, learned })
+    const r = cancel(c, exchange(side({ load: 1 }), side({ load: 2 })))
+    expect(r.awaiting).toBeUndefined()
+    expect(keys(r.divergences)).toEqual(['undecided /load', 'undecided undecided'])
   })
 
   it('a number that becomes a string is a divergence however noisy the number', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/store/open-database.js'
@@ -41,13 +41,26 @@ describe('shadowdiff rules suggest (CLI)', () => {
     expect(readFileSync(out, 'utf8')).toBe('# mine\n')
   })
 
-  it('prints to stdout without --out, and names a missing database', async () => {
+  it('writes reports/suggested-rules.yaml by default (never the watched rules/ folder), prints to stdout with --out -, and names a missing database', async () => {
     const dir = tempDir()
     const db = path.join(dir, 'run.db')
     recordNoisy(db)
-    const r = await runCli(['rules', 'suggest', '--db', db])
+    mkdirSync(path.join(dir, 'rules'))
+    const byDefault = await runCli(['rules', 'suggest', '--db', db], { cwd: dir })
+    expect(byDefault.code).toBe(0)
+    expect(byDefault.stdout).toBe('')
+    expect(byDefault.stderr).toMatch(/wrote 1 suggestion from 20 recorded exchanges to reports\/suggested-rules\.yaml; review it before use, then pass it with --rules/)
+    expect(readFileSync(path.join(dir, 'reports/suggested-rules.yaml'), 'utf8')).toMatch(/^# Suggested by 'shadowdiff rules suggest'/)
+    expect(readdirSync(path.join(dir, 'rules'))).toEqual([])
+    // Into the watched folder only when --out says so, and then it says what that means.
+    const told = await runCli(['rules', 'suggest', '--db', db, '--out', 'rules/90-suggested.yaml'], { cwd: dir })
+    expect(told.code).toBe(0)
+    expect(told.stderr).toContain("note: rules/90-suggested.yaml is inside")
+    expect(told.stderr).toContain("a rules folder 'serve' watches: a running proxy applies it at once")
+    const r = await runCli(['rules', 'suggest', '--db', db, '--out', '-'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^# Suggested by 'shadowdiff rules suggest'/)
+    expect(r.stdout).toMatch(/# would turn 20 of 20 recorded divergent exchanges equal, e\.g\. GET \/api\/users\/\d+/)
     const missing = await runCli(['rules', 'suggest', '--db', path.join(dir, 'none.db')])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('none.db: no such file or folder')

@@ -5,10 +5,19 @@ describe('a sampled-out or failed secondary degrades to learned noise', () => {
   const noisy = () => side({ id: 1, requestId: crypto.randomUUID(), name: 'Ada' })
 
   it('without any evidence, a difference is a divergence', () => {
-    const c = canceller()
+    const c = canceller({ coldSamples: 0 })
     expect(keys(cancel(c, exchange(noisy(), noisy())).divergences)).toEqual(['replace /requestId'])
     expect(keys(cancel(c, exchange(noisy(), noisy(), failed)).divergences)).toEqual(['replace /requestId'])
     expect(c.stats().learned).toBe(0)
+  })
+
+  it('while the route has few secondary answers, a fresh UUID without evidence waits (a later answer may show it is noise); a name change does not', () => {
+    const c = canceller()
+    const r = cancel(c, exchange(noisy(), noisy(), failed))
+    expect(r.awaiting).toEqual([{ key: 'replace\u0000/requestId', wait: 'cold' }])
+    expect(keys(r.divergences)).toEqual(['undecided /requestId', 'undecided undecided'])
+    const renamed = cancel(c, exchange(noisy(), side({ id: 1, requestId: crypto.randomUUID(), name: 'Bob' })))
+    expect(keys(renamed.divergences)).toEqual(['replace /name', 'undecided /requestId', 'undecided undecided'])
   })
 
   it('once learned, the noise is cancelled when the secondary is absent or failed, and a real change still reported', () => {

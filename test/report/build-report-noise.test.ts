@@ -21,7 +21,8 @@ describe('buildReport noise and error counts', () => {
     recorder.close()
 
     const r = buildReport([file], {})
-    expect(r.totals).toMatchObject({ compared: 5, divergent: 3, noise: 1, candidateErrors: 1, candidate5xx: 2, primary5xx: 1, candidateNewErrors: 2, errorRate: 0.4 })
+    // Candidate errors: failed where the primary did not, one refused (network) and one 500 (5xx); the 503 against the primary's 503 is not one.
+    expect(r.totals).toMatchObject({ compared: 5, divergent: 3, noise: 1, candidateErrors: 2, candidateErrorsBy: { status5xx: 1, network: 1 }, candidate5xx: 2, primary5xx: 1, candidateNewErrors: 2, errorRate: 0.4 })
     const [e] = r.endpoints
     // count is the raw count (divergent + noise). Noise learned from no
     // secondary at all is not accepted: the gate counts it as divergent.

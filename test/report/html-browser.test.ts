@@ -9,6 +9,13 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { renderHtml } from '../../src/report/render-html.js'
 import { renderJunit } from '../../src/report/render-junit.js'
+import { renderMarkdown } from '../../src/report/render-markdown.js'
+import { buildReport } from '../../src/report/build-report.js'
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { json, startUpstream } from '../helpers/upstream.js'
+import { startProxy, tempDir } from '../helpers/proxy.js'
 import type { Report } from '../../src/report/report-types.js'
 import { loadFixture, PAYLOADS } from './report-fixtures.js'
 
@@ -198,4 +205,68 @@ describe('HTML report in Chromium', () => {
     ])
     await page.close()
   })
+
+  test('an example diff highlights only what is reported: ignored, format-compared and noise fields are dimmed and labelled', async () => {
+    // Primary and secondary agree on everything but the noisy /score; the candidate also gets a fresh
+    // requestId (ignored by a rule) and generatedAt (compared by format), and a real change to /price.
+    const body = (role: 'p' | 's' | 'c', n: number) => ({
+      generatedAt: new Date(Date.UTC(2025, 0, 1) + n * 1000 + (role === 'c' ? 500 : 0)).toISOString(),
+      price: role === 'c' ? 12.5 : 10,
+      requestId: randomUUID(),
+      score: 0.5 + (role === 'p' ? 0 : role === 's' ? 0.001 : 0.002),
+      sku: `SKU-${n}`,
+    })
+    const serve = (role: 'p' | 's' | 'c') => startUpstream((req, res) => json(res, 200, body(role, Number(req.url!.split('/').pop()))))
+    const dir = tempDir()
+    const rules = join(dir, 'rules.yaml')
+    writeFileSync(rules, 'rules:\n  - match: { path: /things/:id }\n    ignore: { body: [/requestId] }\n    format: { body: [/generatedAt] }\n')
+    const { app, proxyUrl, db } = await startProxy({ primary: await serve('p'), secondary: await serve('s'), candidate: await serve('c'), rules })
+    for (let n = 0; n < 3; n++) await (await request(`${proxyUrl}/things/${n}`)).body.dump()
+    await app.drain()
+    await app.close()
+    const report = buildReport([db])
+    const [example] = report.endpoints[0].examples
+    expect(example.patch).toEqual([{ op: 'replace', path: '/price', value: 12.5 }])
+
+    const { page, errors } = await open('example-not-reported', report)
+    const lines = await page.$$eval('details.example[open] table.sbs td.code', (cells) =>
+      cells.map((c) => ({
+        text: (c.firstChild?.textContent ?? c.textContent ?? '').trim(),
+        cls: c.className,
+        why: c.getAttribute('data-why'),
+        marked: c.querySelector('mark') !== null,
+        background: getComputedStyle(c).backgroundColor,
+        opacity: getComputedStyle(c).opacity,
+      })),
+    )
+    const of = (key: string) => lines.filter((l) => l.text.startsWith(`"${key}"`))
+    // Reported: highlighted on both sides, characters marked.
+    expect(of('price').map((l) => [l.cls, l.marked])).toEqual([['code del', true], ['code add', true]])
+    const highlighted = of('price')[0].background
+    // Ignored, format, noise: dimmed, labelled, never highlighted or marked.
+    for (const [key, why] of [['requestId', 'ignored'], ['generatedAt', 'format'], ['score', 'noise']] as const) {
+      const cells = of(key)
+      expect(cells, key).toHaveLength(2)
+      for (const c of cells) {
+        expect(c, key).toMatchObject({ cls: 'code not-reported', why, marked: false })
+        expect(c.background, key).not.toBe(highlighted)
+        expect(Number(c.opacity), key).toBeLessThan(1)
+      }
+    }
+    expect(await page.locator('details.example[open] td.not-reported[data-why="ignored"] .why').first().textContent()).toBe('ignored')
+    expect(await page.locator('details.example[open] p.legend').textContent()).toMatch(/^Dimmed lines differ only where the comparison does not report: format 2 lines, ignored 2 lines, noise 2 lines\. Highlighted lines are what is reported\.$/)
+    // Unchanged lines stay plain.
+    expect(of('sku').map((l) => l.cls)).toEqual(['code eq', 'code eq'])
+    await page.locator('details.example[open]').first().screenshot({ path: new URL('example-not-reported.png', ARTIFACTS).pathname })
+    expect(errors).toEqual([])
+    await page.close()
+
+    // Markdown shows the same: only /price as a -/+ change, the rest as `~` context with why.
+    const md = renderMarkdown(report)
+    expect(md).toMatch(/^-\s+"price": 10,$/m)
+    expect(md).toMatch(/^\+\s+"price": 12\.5,$/m)
+    expect(md).toMatch(/^~\s+"requestId": "[0-9a-f-]{36}",  \(ignored\)$/m)
+    expect(md).not.toMatch(/^[-+]\s+"(requestId|generatedAt|score)"/m)
+  })
 })
+

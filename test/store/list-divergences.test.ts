@@ -42,6 +42,7 @@ describe('listDivergences', () => {
       route: '/api/users/:id',
       primaryStatus: 200,
       candidateStatus: 200,
+      verdict: 'divergent',
       kinds: ['body'],
       patch: [{ op: 'replace', path: '/items/2/name', value: 'v5' }],
       divergences: [bodyDivergence('/items/2/name', 'v5')],

@@ -3,7 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DatabaseUnavailable } from '../../src/errors.js'
 import { openDatabase } from '../../src/store/open-database.js'
-import { SCHEMA_VERSION } from '../../src/store/schema.js'
+import Sqlite from 'better-sqlite3'
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js'
 import { tempDir } from './fixtures.js'
 
 describe('openDatabase', () => {
@@ -19,6 +20,21 @@ describe('openDatabase', () => {
     const again = openDatabase(file)
     expect(again.prepare("SELECT count(*) AS n FROM meta WHERE key = 'created_at'").get()).toEqual({ n: 1 })
     again.close()
+  })
+
+  it('a version 2 file gains exchanges.compared_as on a writable open; its old rows keep it null', () => {
+    const file = path.join(tempDir(), 'v2.db')
+    const raw = new Sqlite(file)
+    raw.exec(MIGRATIONS[0] + MIGRATIONS[1])
+    raw.pragma('user_version = 2')
+    raw.prepare(
+      `INSERT INTO exchanges (id, at, method, url, route, signature, kinds, fields, divergences, rules, request_headers) VALUES ('old', 1, 'GET', '/a', '/a', 's', 'body', '[]', '[]', '[]', '{}')`,
+    ).run()
+    raw.close()
+    const db = openDatabase(file)
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(db.prepare("SELECT compared_as FROM exchanges WHERE id = 'old'").get()).toEqual({ compared_as: null })
+    db.close()
   })
 
   it('throws DatabaseUnavailable naming the path and what to do when the folder is missing', () => {
