@@ -20,7 +20,7 @@ describe('learned noise in the store', () => {
     raw.prepare("INSERT INTO meta (key, value) VALUES ('created_at', 'then')").run()
     raw.pragma('user_version = 1')
     raw.close()
-    expect(() => openDatabase(file, { readonly: true })).toThrow(new RegExp(`older than ${SCHEMA_VERSION}; open it once read-write`))
+    expect(() => openDatabase(file, { readonly: true })).toThrow(/schema version 1 is older than 2; open it once read-write/)
     const db = openDatabase(file)
     expect(readLearnedNoise(db)).toEqual({ routes: [], fields: [] })
     expect(db.prepare("SELECT value FROM meta WHERE key = 'created_at'").pluck().get()).toBe('then')
