@@ -24,6 +24,13 @@ export interface Config {
   /** A rule file or a folder of them; null for none. */
   rules: string | null
   logLevel: string
+  /**
+   * `json`: pino's JSON lines on stderr, for machines. `pretty`: one readable
+   * line per log record, plus a startup banner, a progress line and a final
+   * tally (src/cli/console-reporter.ts). `auto`: pretty when stderr is a
+   * terminal, else json.
+   */
+  logFormat: LogFormat
   mirror: {
     /** Methods that are mirrored; others are served but not mirrored. */
     methods: string[]
@@ -87,6 +94,9 @@ export interface Config {
   }
 }
 
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] }
 
 export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
@@ -99,6 +109,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
   db: './shadowdiff.db',
   rules: null,
   logLevel: 'info',
+  logFormat: 'auto',
   mirror: {
     methods: ['GET', 'HEAD', 'OPTIONS'],
     sample: 100,
@@ -142,7 +153,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
   },
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 type Check = (value: unknown) => string | null
@@ -173,6 +184,7 @@ const isMethods: Check = (v) =>
   Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'string' && HTTP_TOKEN.test(m))
     ? null
     : 'must be a list of HTTP methods such as GET,HEAD,OPTIONS'
+const isLogFormat: Check = (v) => (typeof v === 'string' && (LOG_FORMATS as readonly string[]).includes(v) ? null : `must be one of ${LOG_FORMATS.join(', ')}`)
 const isLogLevel: Check = (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? null : `must be one of ${LOG_LEVELS.join(', ')}`)
 const isGate: Check = (v) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'must be a mapping of thresholds'
@@ -196,6 +208,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   db: isStr,
   rules: isStrOrNull,
   logLevel: isLogLevel,
+  logFormat: isLogFormat,
   mirror: {
     methods: isMethods,
     sample: isNum(0, 100),

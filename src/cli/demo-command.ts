@@ -14,33 +14,55 @@ import { buildReport } from '../report/build-report.js'
 import { renderMarkdown } from '../report/render-markdown.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import { createLogger } from '../logger.js'
-import { parseCommandFlags, int, type FlagSpec } from './parse-flags.js'
-import { DEMO_RULES, demoPaths, startDemoServices } from './demo-services.js'
+import { parseCommandFlags, int, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { DEFAULT_SEED, DEMO_RULES, demoPaths, startDemoServices } from './demo-services.js'
 
-const FLAGS: FlagSpec = { requests: { type: 'string', short: 'n' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+const DEFAULT_REQUESTS = 400
+const DEFAULT_OUT = 'reports'
+
+const FLAGS = {
+  requests: { type: 'string', short: 'n', arg: 'N', help: 'requests to drive through the proxy', default: DEFAULT_REQUESTS },
+  seed: { type: 'string', arg: 'N', help: 'seed of the traffic mix and the sample services: the same seed gives the same run', default: DEFAULT_SEED },
+  port: { type: 'string', arg: 'N', help: "the proxy's port", default: '0, a free one' },
+  'admin-port': { type: 'string', arg: 'N', help: "the admin API's port", default: '0, a free one' },
+  out: { type: 'string', arg: 'DIR', help: 'where demo.md and demo.db go', default: DEFAULT_OUT },
+} satisfies FlagSpec
+
+export const DEMO_COMMAND: CommandSpec = {
+  name: 'demo',
+  synopsis: '[--requests N] [--seed N] [--out DIR]',
+  summary: 'a self-contained tour: two sample services, traffic, report, gate',
+  description: `Starts two sample services (v1, and a "refactored" v2 with planted bugs and
+volatile fields), puts the proxy in front, drives the requests, prints the
+report summary and the gate verdict, writes demo.md and keeps demo.db, and exits.`,
+  flags: FLAGS,
+}
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, 'Usage: shadowdiff demo [--requests N] [--out DIR]\n\n  --requests N   requests to drive (default 400)\n  --out DIR      where demo.md and demo.db go (default reports)')
+  const parsed = parseCommandFlags(argv, DEMO_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
-  const count = int(values, 'requests', 1, 100_000) ?? 400
-  const outDir = (values.out as string | undefined) ?? 'reports'
+  const count = int(values, 'requests', 1, 100_000) ?? DEFAULT_REQUESTS
+  const seed = int(values, 'seed', 0, 2 ** 32 - 1) ?? DEFAULT_SEED
+  const port = int(values, 'port', 0, 65535) ?? 0
+  const adminPort = int(values, 'admin-port', 0, 65535) ?? 0
+  const outDir = str(values, 'out') ?? DEFAULT_OUT
   mkdirSync(outDir, { recursive: true })
   const dbPath = join(outDir, 'demo.db')
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true })
   const rulesDir = mkdtempSync(join(tmpdir(), 'shadowdiff-demo-'))
   writeFileSync(join(rulesDir, 'demo.yaml'), DEMO_RULES)
 
-  const services = await startDemoServices()
+  const services = await startDemoServices(seed)
   const app = buildApp(
-    validateConfig({ primary: services.v1, candidate: services.v2, port: 0, adminPort: 0, db: dbPath, rules: rulesDir }),
+    validateConfig({ primary: services.v1, candidate: services.v2, port, adminPort, db: dbPath, rules: rulesDir }),
     { logger: createLogger('warn') },
   )
   try {
-    const { proxyUrl } = await app.listen()
-    console.log(`shadowdiff demo: v1 (primary) ${services.v1}, v2 (candidate) ${services.v2}, proxy ${proxyUrl}`)
-    console.log(`driving ${count} requests through the proxy …`)
-    const paths = demoPaths(count)
+    const { proxyUrl, adminUrl } = await app.listen()
+    console.log(`shadowdiff demo: proxy ${proxyUrl} (admin ${adminUrl}) in front of v1 (primary) ${services.v1} and v2 (candidate) ${services.v2}`)
+    console.log(`driving ${count} requests through the proxy (seed ${seed}) …`)
+    const paths = demoPaths(count, seed)
     let failed = 0
     // A few at a time, like real clients.
     for (let i = 0; i < paths.length; i += 8) {

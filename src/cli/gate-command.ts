@@ -5,38 +5,44 @@
 import { buildReport } from '../report/build-report.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import type { GateThresholds } from '../report/report-types.js'
-import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { ConfigInvalid, UsageError } from '../errors.js'
+import { thresholdOverrides } from '../gate/threshold-overrides.js'
+import { DEFAULT_THRESHOLDS } from '../gate/thresholds.js'
+import { ConfigInvalid } from '../errors.js'
 import { readConfigFile } from './config-file.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
-import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
+import { oneOf, parseCommandFlags, str, withGroup, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, sourcesFrom, windowFrom } from './source-flags.js'
+import { NOISE_FLAGS, reportNoiseOptions } from './noise-flags.js'
 
-const FLAGS: FlagSpec = {
-  ...SOURCE_FLAGS,
-  format: { type: 'string' },
-  config: { type: 'string' },
-  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  ...NOISE_FLAGS,
-  help: { type: 'boolean', short: 'h' },
+/** The gate thresholds as flags of `gate`, `report` and `promote`, with the defaults the gate applies. */
+export const THRESHOLD_FLAG_SPEC = {
+  'max-divergence': { type: 'string', arg: 'RATE', group: 'Thresholds', help: 'overall divergent/compared at most; 0.01 or 1%', default: DEFAULT_THRESHOLDS.maxDivergence },
+  'min-samples': { type: 'string', arg: 'N', group: 'Thresholds', help: 'compared exchanges needed for a verdict (fewer fails)', default: DEFAULT_THRESHOLDS.minSamples },
+  'max-error-rate': { type: 'string', arg: 'RATE', group: 'Thresholds', help: 'candidate errors and 5xx / compared at most', default: DEFAULT_THRESHOLDS.maxErrorRate },
+  'max-latency-ratio': { type: 'string', arg: 'R', group: 'Thresholds', help: 'candidate p99 / primary p99 at most; 0 is off', default: DEFAULT_THRESHOLDS.maxLatencyRatio },
+  'min-endpoint-samples': { type: 'string', arg: 'N', group: 'Thresholds', help: 'per endpoint: compared exchanges before its rate is judged', default: DEFAULT_THRESHOLDS.minEndpointSamples },
+  'max-endpoint-divergence': { type: 'string', arg: 'RATE', group: 'Thresholds', help: 'per endpoint divergence at most', default: 'the --max-divergence value' },
+} satisfies FlagSpec
+
+const FLAGS = {
+  ...THRESHOLD_FLAG_SPEC,
+  config: {
+    type: 'string',
+    arg: 'FILE',
+    group: 'Options',
+    help: 'YAML/JSON whose gate: section sets thresholds, with per-endpoint overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"; its noise: section sets confidence and minSamples (flags win)',
+  },
+  ...withGroup(NOISE_FLAGS, 'Options'),
+  format: { type: 'string', arg: 'text|json', group: 'Options', help: 'verdict format', default: 'text' },
+  ...withGroup(SOURCE_FLAGS, 'Data'),
+} satisfies FlagSpec
+
+export const GATE_COMMAND: CommandSpec = {
+  name: 'gate',
+  synopsis: '[thresholds] [options]',
+  summary: 'pass/fail verdict for CI (exit 0 pass, 1 fail, 2 usage)',
+  flags: FLAGS,
+  footer: 'Exit status: 0 pass, 1 fail, 2 usage or unreadable database.',
 }
-
-const USAGE = `Usage: shadowdiff gate [thresholds] [options]
-
-  --max-divergence RATE           overall divergent/compared at most (default 0.01; 1% also accepted)
-  --min-samples N                 compared exchanges needed for a verdict (default 100)
-  --max-error-rate RATE           candidate errors and 5xx / compared at most (default 0.01)
-  --max-latency-ratio R           candidate p99 / primary p99 at most (default 0 = off)
-  --min-endpoint-samples N        per endpoint: samples needed before its rate counts (default 0)
-  --max-endpoint-divergence RATE  per endpoint divergence at most (default: off)
-${noiseUsage(34)}
-  --config FILE                   YAML/JSON whose 'gate:' section sets thresholds, and per-endpoint
-                                  overrides under gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id";
-                                  its 'noise:' section sets confidence and minSamples (flags win)
-  --format text|json              verdict format (default text)
-${SOURCE_USAGE}
-
-Exit status: 0 pass, 1 fail, 2 usage or unreadable database.`
 
 /** The `gate` section of a config file, if one is given. */
 export function gateConfigFrom(path: string | undefined): Partial<GateThresholds> {
@@ -52,11 +58,10 @@ export function gateConfigFrom(path: string | undefined): Partial<GateThresholds
 }
 
 export async function gateCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  const parsed = parseCommandFlags(argv, GATE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
-  const format = str(values, 'format') ?? 'text'
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got '${format}'`)
+  const format = oneOf(values, 'format', ['text', 'json'] as const) ?? 'text'
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
   const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })

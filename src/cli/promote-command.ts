@@ -11,38 +11,35 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { UsageError } from '../errors.js'
 import { parseSteps, parseDuration } from '../split/split-options.js'
 import type { PromotionStatus } from '../split/promotion-plan.js'
-import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { ADMIN_FLAGS, ADMIN_USAGE, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
+import { thresholdOverrides } from '../gate/threshold-overrides.js'
+import { parseCommandFlags, str, withGroup, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { ADMIN_FLAGS, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
+import { THRESHOLD_FLAG_SPEC } from './gate-command.js'
 
-const FLAGS: FlagSpec = {
-  ...ADMIN_FLAGS,
-  steps: { type: 'string' },
-  interval: { type: 'string' },
-  pause: { type: 'string' },
-  continue: { type: 'boolean' },
-  abort: { type: 'boolean' },
-  status: { type: 'boolean' },
-  cause: { type: 'string' },
-  'no-wait': { type: 'boolean' },
-  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  help: { type: 'boolean', short: 'h' },
+const FLAGS = {
+  steps: { type: 'string', arg: 'LIST', group: 'Start', help: "candidate weights in %, increasing; 'pause' after a weight waits for --continue" },
+  interval: { type: 'string', arg: 'DURATION', group: 'Start', help: 'time per step before its gate is evaluated (30s, 5m, 1h)' },
+  pause: { type: 'string', arg: 'LIST', group: 'Start', help: "also pause after these weights (same as 'pause' in --steps)" },
+  'no-wait': { type: 'boolean', group: 'Start', help: 'start (or continue) and return at once instead of following the promotion' },
+  continue: { type: 'boolean', group: 'A promotion in progress', help: 'go on after a pause' },
+  abort: { type: 'boolean', group: 'A promotion in progress', help: 'stop it and send every user back to the primary' },
+  status: { type: 'boolean', group: 'A promotion in progress', help: 'print where it stands (JSON)' },
+  cause: { type: 'string', arg: 'TEXT', group: 'A promotion in progress', help: 'why, with --abort (kept in the audit trail)', default: 'aborted from the CLI' },
+  ...withGroup(THRESHOLD_FLAG_SPEC, 'Thresholds of every step'),
+  ...withGroup(ADMIN_FLAGS, 'Options'),
+} satisfies FlagSpec
+
+export const PROMOTE_COMMAND: CommandSpec = {
+  name: 'promote',
+  synopsis: '--steps 1,5,25,50,100 --interval 5m [options]\n--continue | --abort [--cause TEXT] | --status',
+  summary: 'progressive promotion: step weights up, gate each step, roll back on failure',
+  description: 'The promotion runs inside the proxy and survives restarts of the proxy and of this command; running it again follows it.',
+  flags: FLAGS,
+  footer: 'Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage.',
 }
 
-const USAGE = `Usage: shadowdiff promote --steps 1,5,25,50,100 --interval 5m [options]
-       shadowdiff promote --continue | --abort [--cause TEXT] | --status
-
-  --steps LIST             candidate weights in %, increasing; 'pause' after a weight waits for --continue
-  --interval DURATION      time per step before its gate is evaluated (30s, 5m, 1h)
-  --pause LIST             also pause after these weights (same as 'pause' in --steps)
-  --max-divergence RATE …  gate thresholds for every step (see 'shadowdiff gate --help')
-  --no-wait                start and return at once instead of following the promotion
-${ADMIN_USAGE}
-
-Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage.`
-
 export async function promoteCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  const parsed = parseCommandFlags(argv, PROMOTE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const admin = adminClient(values)
@@ -50,12 +47,12 @@ export async function promoteCommand(argv: string[]): Promise<number> {
   if (actions.length > 1) throw new UsageError(`choose one of --continue, --abort, --status, got ${actions.map((a) => `--${a}`).join(' and ')}`)
   if (values.status) return printStatus(await admin.call<PromotionStatus>('GET', '/api/promote'))
   if (values.continue) {
-    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/continue'))
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote/continue')
     console.log(describe(status))
     return follow(admin, values['no-wait'] === true)
   }
   if (values.abort) {
-    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/abort', { cause: str(values, 'cause') ?? 'aborted from the CLI' }))
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote/abort', { cause: str(values, 'cause') ?? FLAGS.cause.default })
     console.log(describe(status))
     return 1
   }
@@ -135,14 +132,5 @@ function asUsage<T>(fn: () => T): T {
     return fn()
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^Invalid config: /, ''))
-  }
-}
-
-async function conflictAsUsage<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p
-  } catch (err) {
-    if (err instanceof AdminApiError && err.status === 409) throw new UsageError(err.message)
-    throw err
   }
 }

@@ -11,36 +11,34 @@ import { checkRules, loadRuleSet } from '../rules/load-rules.js'
 import { readRecorded } from '../noise/suggest-input.js'
 import { suggestRules } from '../noise/suggest-rules.js'
 import { renderSuggestions } from '../noise/suggest-yaml.js'
-import { int, parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+import { int, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, sourcesFrom, windowFrom } from './source-flags.js'
 
-export const SUGGEST_USAGE = `Usage: shadowdiff rules suggest [options]
+const DEFAULT_PER_ROUTE = 1000
 
-Proposes rules from recorded divergences (format for random ids, tokens,
+const FLAGS = {
+  out: { type: 'string', arg: 'FILE', help: 'write the rule file here instead of stdout' },
+  force: { type: 'boolean', help: 'overwrite --out if it exists' },
+  rules: { type: 'string', arg: 'PATH', help: 'rules the exchanges were compared under: not suggested again' },
+  'per-route': { type: 'string', arg: 'N', help: 'most recorded exchanges read per route and file', default: DEFAULT_PER_ROUTE },
+  ...SOURCE_FLAGS,
+} satisfies FlagSpec
+
+export const SUGGEST_COMMAND: CommandSpec = {
+  name: 'rules suggest',
+  synopsis: '[--db PATH] [--out FILE] [options]',
+  summary: 'propose rules from recorded divergences, with the evidence, to review',
+  description: `Proposes rules from recorded divergences (format for random ids, tokens,
 timestamps and ETags: compared by format only, so a change of format is still
 reported; unordered/keyed for order-only changes, tolerance for tiny float
 differences, headers worth comparing), each with its evidence, as a commented
 YAML rule file to review. Nothing is applied: pass the file with --rules once
-you agree with it.
-
-Options:
-${SOURCE_USAGE}
-  --out FILE               write the rule file here instead of stdout
-  --force                  overwrite --out if it exists
-  --rules PATH             rules the exchanges were compared under: not suggested again
-  --per-route N            most recorded exchanges read per route and file (default 1000)`
-
-const FLAGS: FlagSpec = {
-  ...SOURCE_FLAGS,
-  out: { type: 'string' },
-  force: { type: 'boolean' },
-  rules: { type: 'string' },
-  'per-route': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+you agree with it.`,
+  flags: FLAGS,
 }
 
 export async function rulesSuggestCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, SUGGEST_USAGE)
+  const parsed = parseCommandFlags(argv, SUGGEST_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const sources = sourcesFrom(values)
@@ -52,7 +50,7 @@ export async function rulesSuggestCommand(argv: string[]): Promise<number> {
   const rulesPath = str(values, 'rules')
   if (rulesPath !== undefined && !existsSync(rulesPath)) throw new UsageError(`--rules ${rulesPath}: no such rule file or folder`)
   const rules = rulesPath === undefined ? undefined : loadRuleSet(rulesPath)
-  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? 1000, rules })
+  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? DEFAULT_PER_ROUTE, rules })
   const routes = suggestRules(recorded)
   const text = renderSuggestions(routes, { sources })
   if (out === undefined) {

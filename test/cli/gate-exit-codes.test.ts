@@ -157,13 +157,18 @@ describe('shadowdiff gate: exit 2 on usage errors, with the reason', () => {
       [['--min-samples', '1.5'], /--min-samples: expected a whole number ≥ 0, got '1.5'/],
       [['--last', 'soon'], /--last: expected a duration like 30s, 15m or 2h, got 'soon'/],
       [['--since', '2030-01-02T00:00:00Z', '--until', '2030-01-01T00:00:00Z'], /--since must be before --until/],
-      [['--treshold', '1'], /Unknown option '--treshold'/],
+      [['--treshold', '1'], /SHD_USAGE: unknown flag '--treshold'/],
+      [['--max-divergance', '1'], /unknown flag '--max-divergance' \(did you mean --max-divergence\?\)/],
+      [['--max-divergence', '-1'], /--max-divergence: expected a rate from 0 to 1 \(or a percentage like 1%\), got '-1'/],
+      [['--admin', 'http://x'], /--admin is a status flag \(also split, promote, rollback\), not a gate flag/],
     ]
     // In parallel: each is a process start, and they are independent.
     const [help, ...results] = await Promise.all([gate('--help'), ...cases.map(([args]) => gate('--db', db.equal, ...args))])
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Exit status: 0 pass, 1 fail, 2 usage or unreadable database.')
-    expect(help.stdout).toContain('gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"')
+    // The help is wrapped to the width: compare its words.
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"')
+    expect(help.stdout).toMatch(/--max-endpoint-divergence RATE +per endpoint divergence at most\s+\(default the --max-divergence value\)/)
     results.forEach(({ code, stderr, stdout }, i) => {
       const [args, message] = cases[i]
       expect(code, args.join(' ')).toBe(2)
