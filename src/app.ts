@@ -66,7 +66,7 @@ export interface BuildOptions {
 }
 
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
-  const logger = opts.logger ?? createLogger(config.logLevel)
+  const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat)
   const startedAt = new Date()
   const stats = new PipelineStats()
   const rules = new RulesReloader(config.rules, logger)
@@ -174,7 +174,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       const a = app.admin.server.address() as AddressInfo
       const proxyUrl = `http://${hostFor(config.host)}:${p.port}`
       const adminUrl = `http://${hostFor(config.adminHost)}:${a.port}`
-      logger.info({ proxy: proxyUrl, admin: adminUrl, primary: config.primary, candidate: config.candidate }, 'shadowdiff listening')
+      // Announcing it ("shadowdiff listening", or a banner) is the command's job: src/cli/run-until-signal.ts.
       return { proxyUrl, adminUrl }
     },
     async drain() {
@@ -210,7 +210,6 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       await app.admin.close()
       await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close()])
       recorder.close()
-      logger.info(stats.toJSON(), 'shadowdiff stopped')
     },
     status() {
       const { mode, weight, reverseShadow } = traffic.state

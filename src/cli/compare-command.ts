@@ -52,5 +52,5 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (parsed === undefined) return 0
   const { values } = parsed
   const app = buildApp(configFromFlags(values), { receiver: true })
-  return runUntilSignal(app)
+  return runUntilSignal(app, { receiver: true })
 }

@@ -7,10 +7,19 @@
  * The handlers are installed before listening: "shadowdiff listening" tells a
  * supervisor it may send signals, and a SIGHUP that arrived before its handler
  * would kill the process (the default action) instead of reloading.
+ *
+ * What is announced depends on the log format: in json, the records
+ * `shadowdiff listening` (where, and what runs) and `shadowdiff stopped` (the
+ * counts); in pretty, a banner, progress lines and a tally instead
+ * (src/cli/console-reporter.ts). A start that fails (a port is taken)
+ * announces neither: the error is the only thing to say.
  */
 import type { App } from '../app.js'
+import { resolveLogFormat } from '../logger.js'
+import { ConsoleReporter } from './console-reporter.js'
 
-export async function runUntilSignal(app: App): Promise<number> {
+export async function runUntilSignal(app: App, opts: { receiver?: boolean } = {}): Promise<number> {
+  const human = resolveLogFormat(app.config.logFormat) === 'pretty' ? new ConsoleReporter(app, { receiver: opts.receiver }) : undefined
   let stop: (signal: string) => void = () => {}
   const stopped = new Promise<number>((resolve) => {
     let stopping = false
@@ -23,7 +32,11 @@ export async function runUntilSignal(app: App): Promise<number> {
         () => app.close(),
         () => app.close(),
       ).then(
-        () => resolve(0),
+        () => {
+          if (human) human.stop()
+          else app.logger.info(app.stats.toJSON(), 'shadowdiff stopped')
+          resolve(0)
+        },
         (err) => {
           app.logger.error({ err }, 'stop failed')
           resolve(1)
@@ -38,8 +51,9 @@ export async function runUntilSignal(app: App): Promise<number> {
   process.once('SIGINT', onInt)
   process.on('SIGHUP', onHup)
   const listening = app.listen()
+  let urls: Awaited<typeof listening>
   try {
-    await listening
+    urls = await listening
   } catch (err) {
     process.off('SIGTERM', onTerm)
     process.off('SIGINT', onInt)
@@ -48,6 +62,15 @@ export async function runUntilSignal(app: App): Promise<number> {
     // release it and the database, or the process would never exit.
     await app.close({ graceMs: 0 }).catch(() => {})
     throw err
+  }
+  if (human) human.start(urls)
+  else {
+    const { config } = app
+    const rules = app.rules.status()
+    app.logger.info(
+      { proxy: urls.proxyUrl, admin: urls.adminUrl, primary: config.primary, candidate: config.candidate, secondary: config.secondary, db: config.db, rules: rules.source, ruleCount: rules.rules, mode: opts.receiver ? 'receiver' : app.traffic.state.mode },
+      'shadowdiff listening',
+    )
   }
   return stopped
 }

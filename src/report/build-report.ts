@@ -21,6 +21,7 @@ import { decideField } from '../noise/field-decision.js'
 import { resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
 import type { LearnedEndpointNoise } from './read-report-data.js'
+import { volatileHint } from './volatile-hint.js'
 
 export { resolveSources } from './resolve-sources.js'
 
@@ -69,6 +70,9 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     endpoints.sort((a, b) => b.divergent - a.divergent || b.rate - a.rate || cmp(a.route, b.route) || cmp(a.method, b.method))
     const totals = totalsOf(data)
     totals.noiseOverruled = endpoints.reduce((n, e) => n + (e.noiseOverruled ?? 0), 0)
+    const rulesMatched = [...data.candidates.values()].some((list) => list.some((c) => c.rules !== '[]'))
+    const divergentFields = endpoints.flatMap((e) => e.fields.map((f) => ({ field: f.field, count: f.count - f.noiseCount })).filter((f) => f.count > 0))
+    const hint = volatileHint(divergentFields, rulesMatched, sources.join(' --db '))
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: {
@@ -84,6 +88,7 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
       verdict: evaluateGate({ totals, endpoints }, thresholds),
       // Sorted by content too, so the order never depends on which file an event came from.
       events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
+      ...(hint ? { hints: [hint] } : {}),
     }
   } finally {
     for (const db of dbs) db.close()

@@ -36,6 +36,7 @@ h5{font-size:12px;margin:14px 0 6px;color:var(--muted)}
 .verdict .what{font-size:15px;font-weight:600;margin:2px 0 6px}
 .verdict ul{margin:0;padding-left:18px}
 .verdict .gate{margin-top:8px;font-size:12.5px;color:var(--muted)}
+.hint{border-left:4px solid var(--warn);background:var(--warn-bg);margin-bottom:16px}
 .totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(132px,1fr));gap:10px}
 .stat{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .stat .v{font-size:21px;font-weight:650;font-variant-numeric:tabular-nums}

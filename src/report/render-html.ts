@@ -90,6 +90,7 @@ export function renderHtml(report: Report): string {
 <header class="top"><h1>shadowdiff <span>primary vs candidate</span></h1>
 <div class="meta"><span>Window: ${w.since || w.until ? `${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'whole recording'}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
 ${verdictBanner(report.verdict, report.totals.compared)}
+${(report.hints ?? []).map((h) => html`<div class="card hint" id="hint-${h.kind}" role="note"><strong>Hint:</strong> ${h.message}</div>`)}
 ${totals(report)}
 ${nothing ? html`<div class="card empty" id="nothing-compared"><strong>Nothing was compared in this window.</strong><br>No mirrored exchange completed on both sides, so there is no divergence to show. Check that traffic reached the proxy and that mirroring is enabled.</div>` : ''}
 ${charts(report)}

@@ -119,6 +119,7 @@ export function renderMarkdown(report: Report): string {
   ]
   for (const reason of v.reasons) out.push(`- ${mdText(reason)}`)
   if (v.reasons.length) out.push('')
+  for (const hint of report.hints ?? []) out.push(`> 💡 ${mdText(hint.message)}`, '')
   const window = w.since || w.until ? `Window ${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'Whole recording'
   out.push(`${window} · generated ${formatTime(report.generatedAt)}`, '')
   out.push(...totalsTable(report), '')

@@ -3,6 +3,7 @@
  * `GET /api/report` answers. Every renderer (html, md, junit) takes this.
  */
 import type { Divergence, DivergenceKind, Operation } from '../types.js'
+import type { VolatileHint } from './volatile-hint.js'
 
 export interface LatencySummary {
   count: number
@@ -158,4 +159,6 @@ export interface Report {
   timeline: TimelinePoint[]
   verdict: GateVerdict
   events: AuditEvent[]
+  /** Advice for the reader (src/report/volatile-hint.ts); absent when there is none. */
+  hints?: VolatileHint[]
 }
