@@ -2,6 +2,7 @@
  * The CLI's way to a running proxy: JSON over its admin API, with the
  * bearer token when one is set. Errors say which URL failed and why.
  */
+import { STATUS_CODES } from 'node:http'
 import { request } from 'undici'
 import { AdminUnreachable, UsageError } from '../errors.js'
 import { str, type FlagSpec, type ParsedFlags } from './parse-flags.js'
@@ -64,7 +65,9 @@ export function adminClient(values: ParsedFlags['values'], env: NodeJS.ProcessEn
       if (res.statusCode >= 400) {
         const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error
         if (typeof error?.message === 'string') {
-          throw new AdminApiError(error.message, res.statusCode, parsed, typeof error.code === 'string' ? error.code : `HTTP_${res.statusCode}`)
+          // The code says what kind of error it is; the HTTP reason phrase before the message ("Bad Request: ") is plumbing.
+          const message = error.message.startsWith(`${STATUS_CODES[res.statusCode]}: `) ? error.message.slice(`${STATUS_CODES[res.statusCode]}: `.length) : error.message
+          throw new AdminApiError(message, res.statusCode, parsed, typeof error.code === 'string' ? error.code : `HTTP_${res.statusCode}`)
         }
         // Not shadowdiff's answer (a load balancer's error page, a wrong --admin URL): say so, briefly.
         const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200)
