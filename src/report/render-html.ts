@@ -9,6 +9,7 @@ import { latencyChart, legend, timelineChart } from './html-charts.js'
 import { endpointDetails, endpointTable } from './html-endpoints.js'
 import { html, raw, type Raw } from './html-escape.js'
 import { CSS, SCRIPT } from './html-style.js'
+import { describeThresholds, measured } from '../gate/format-verdict.js'
 import { formatCount, formatDuration, formatRate, formatTime } from './render-format.js'
 import type { AuditEvent, GateVerdict, Report } from './report-types.js'
 
@@ -16,17 +17,16 @@ const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64')
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; base-uri 'none'; form-action 'none'`
 
 function verdictBanner(v: GateVerdict, compared: number): Raw {
-  const t = v.thresholds
   const what = v.ok
     ? `The candidate passes the gate: ${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges.`
     : `The candidate fails the gate${compared > 0 ? ` (${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges)` : ''}.`
-  const ratio = v.latencyRatio === null ? '–' : `${v.latencyRatio.toFixed(2)}×`
+  const observed = measured(v)
   return html`<section class="verdict ${v.ok ? 'pass' : 'fail'}" id="verdict" role="status">
 <div class="badge">${v.ok ? '✓ PASS' : '✕ FAIL'}</div>
 <div><p class="what">${what}</p>
 ${v.reasons.length ? html`<ul class="reasons">${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
-<p class="gate">Observed: divergence ${formatRate(v.divergenceRate)} · candidate error rate ${formatRate(v.errorRate)} · p99 latency ratio ${ratio}.<br>
-Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamples)} samples · error rate ≤ ${formatRate(t.maxErrorRate)} · p99 ratio ${t.maxLatencyRatio > 0 ? `≤ ${t.maxLatencyRatio}×` : 'not checked'} · per endpoint ≤ ${formatRate(t.maxEndpointDivergence)} from ${formatCount(t.minEndpointSamples)} samples${t.endpoints && Object.keys(t.endpoints).length ? ` · ${Object.keys(t.endpoints).length} endpoint override(s)` : ''}.</p></div>
+<p class="gate">Measured: ${observed.charAt(0).toUpperCase() + observed.slice(1)}<br>
+Gate: ${describeThresholds(v.thresholds)}</p></div>
 </section>`
 }
 

@@ -45,10 +45,10 @@ describe('shadowdiff gate: exit 0 on pass, 1 on fail', () => {
   it('passes an equal candidate and fails a divergent one, naming the endpoint and threshold', async () => {
     const [pass, fail] = await Promise.all([gate('--db', db.equal, '--min-samples', '40'), gate('--db', db.divergent, '--min-samples', '40')])
     expect(pass.code).toBe(0)
-    expect(pass.stdout).toMatch(/^PASS: 40 compared, divergence 0\.0% \(max 1\.0%\)/)
+    expect(pass.stdout).toMatch(/^PASS: of 40 compared exchanges, 0\.0% diverged \(1% allowed\) and 0\.0% were candidate errors \(1% allowed\)/)
 
     expect(fail.code).toBe(1)
-    expect(fail.stdout).toMatch(/^FAIL: 2 reasons \(40 compared, divergence 25\.0% \(max 1\.0%\)/)
+    expect(fail.stdout).toMatch(/^FAIL \(2 reasons\): of 40 compared exchanges, 25\.0% diverged \(1% allowed\)/)
     expect(fail.stdout).toContain('  - divergence 25.0% > 1.0% (10/40)\n')
     expect(fail.stdout).toContain('  - GET /api/orders/:id: divergence 100.0% > 1.0% (10/10)\n')
     expect(fail.stdout).not.toContain('/api/users')
@@ -66,7 +66,7 @@ describe('shadowdiff gate: exit 0 on pass, 1 on fail', () => {
       gate('--db', db.slow, '--min-samples', '20', '--max-latency-ratio', '2'),
     ])
     expect(off.code, off.stdout).toBe(0)
-    expect(off.stdout).toMatch(/^PASS: .*latency p99 ratio \d+\.\d\d×/)
+    expect(off.stdout).toMatch(/^PASS: .*the candidate's p99 latency was \d+\.\d\d× the primary's \(not judged\)/)
     expect(on.code, on.stdout).toBe(1)
     // The candidate answers 1.5 s later than the primary: its p99 is at least that, and a primary slowed by a busy machine stays far below.
     const m = /  - latency p99 candidate (\d+(?:\.\d)?) ms \/ primary [\d.]+ ms = ([\d.]+)× > 2×/.exec(on.stdout)
@@ -113,7 +113,7 @@ describe('shadowdiff gate --config: thresholds and per-endpoint overrides', () =
     const plain = configFile('plain.yaml', 'gate:\n  maxDivergence: 0.3\n  minSamples: 10\n')
     const [ok, fails] = await Promise.all([gate('--db', db.divergent, '--config', rescued), gate('--db', db.divergent, '--config', plain)])
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toMatch(/^PASS: 40 compared, divergence 25\.0% \(max 30\.0%\)/)
+    expect(ok.stdout).toMatch(/^PASS: of 40 compared exchanges, 25\.0% diverged \(30% allowed\)/)
     expect(fails.code).toBe(1)
     expect(fails.stdout).toContain('  - GET /api/orders/:id: divergence 100.0% > 30.0% (10/10)\n')
     expect(fails.stdout).not.toContain('  - divergence 25.0%')
@@ -141,7 +141,7 @@ describe('shadowdiff gate: time windows', () => {
       gate('--db', db.equal, '--min-samples', '40', '--since', String(Date.now() + 3_600_000)),
     ])
     expect(last.code).toBe(0)
-    expect(last.stdout).toMatch(/^PASS: 40 compared/)
+    expect(last.stdout).toMatch(/^PASS: of 40 compared exchanges/)
     for (const r of [until, since]) {
       expect(r.code).toBe(1)
       expect(r.stdout).toContain('too few samples: 0 compared < 40 required (minSamples)')

@@ -259,7 +259,7 @@ describe('examples/github-actions.yaml', () => {
     expect(readFileSync(join(cwd, 'reports/shadowdiff.md'), 'utf8')).toMatch(/^## ✅ shadowdiff: PASS\n/)
     expect(existsSync(join(cwd, 'reports/report.html'))).toBe(true)
     expect(readFileSync(join(cwd, 'reports/junit.xml'), 'utf8')).toContain('failures="0"')
-    expect(results.at(-1)!.stdout).toMatch(/^PASS: 210 compared/)
+    expect(results.at(-1)!.stdout).toMatch(/^PASS: of 210 compared exchanges/)
   })
 
   it('the staging job reads /reports/latest.md and /api/gate the way its curl | jq lines expect', async () => {
