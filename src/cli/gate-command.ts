@@ -65,6 +65,6 @@ export async function gateCommand(argv: string[]): Promise<number> {
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
   const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
-  process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict) + '\n')
+  process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict))
   return verdict.ok ? 0 : 1
 }
