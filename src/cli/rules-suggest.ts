@@ -5,7 +5,8 @@
  * review. It never touches the rules in use: the file goes to stdout or to
  * --out (which it refuses to overwrite without --force).
  */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { UsageError } from '../errors.js'
 import { checkRules, loadRuleSet } from '../rules/load-rules.js'
 import { readRecorded } from '../noise/suggest-input.js'
@@ -57,6 +58,8 @@ export async function rulesSuggestCommand(argv: string[]): Promise<number> {
     process.stdout.write(text)
     return 0
   }
+  // `--out rules/90-suggested.yaml` on a first run, before any rules folder exists.
+  mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, text)
   // The promise of this command: what it writes is a valid rule file.
   const problems = checkRules(out)

@@ -13,7 +13,7 @@
  */
 import { VOLATILE_HEADERS } from '../diff/header-lists.js'
 
-/** How many of the most frequent fields must all look volatile. */
+/** How many of the dominant fields are judged at most. */
 export const HINT_FIELDS = 3
 
 /** Last words of a name that mark a fresh value per response. */
@@ -72,15 +72,20 @@ export interface VolatileHint {
 }
 
 /**
- * The hint, when the `HINT_FIELDS` most frequent fields (by exchanges) all
- * look volatile and no rule matched any divergent exchange; else undefined.
- * `db` is what the suggested command reads.
+ * The hint, when the dominant fields (those differing in at least half as
+ * many exchanges as the most frequent one, at most `HINT_FIELDS`) all look
+ * volatile and no rule matched any divergent exchange; else undefined. A
+ * rarer real difference beside them (a missing `/email` in 10% of the
+ * exchanges) does not hide the hint: the noise is still what a reader sees
+ * first. `db` is what the suggested command reads.
  */
 export function volatileHint(fields: readonly { field: string; count: number }[], rulesMatched: boolean, db: string): VolatileHint | undefined {
   if (rulesMatched) return undefined
   const merged = new Map<string, number>()
   for (const f of fields) merged.set(f.field, (merged.get(f.field) ?? 0) + f.count)
-  const top = [...merged].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, HINT_FIELDS).map(([field]) => field)
+  const sorted = [...merged].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const most = sorted[0]?.[1] ?? 0
+  const top = sorted.filter(([, count]) => count * 2 >= most).slice(0, HINT_FIELDS).map(([field]) => field)
   if (top.length === 0 || !top.every(looksVolatile)) return undefined
   return {
     kind: 'volatile-fields',

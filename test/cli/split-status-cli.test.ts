@@ -20,7 +20,8 @@ describe('split, rollback and status', () => {
     const { adminUrl, proxyUrl, app } = await proxy()
     for (let i = 0; i < 4; i++) await (await request(`${proxyUrl}/api/x/${i}`)).body.dump()
     await app.drain()
-    const [shown, set] = await Promise.all([runCli(['split', '--admin', adminUrl]), runCli(['split', '--admin', adminUrl, '--mode', 'split', '--weight', '12.5'])])
+    const shown = await runCli(['split', '--admin', adminUrl])
+    const set = await runCli(['split', '--admin', adminUrl, '--mode', 'split', '--weight', '12.5'])
     expect(shown.stdout).toBe('shadow: the primary serves every user; the candidate is mirrored and compared\n')
     expect(set.code).toBe(0)
     expect(set.stdout).toBe('now split: the candidate serves 12.5% of users, the primary 87.5%; the side that did not serve is still called and compared\n')
@@ -42,9 +43,17 @@ describe('split, rollback and status', () => {
     const statusJson = JSON.parse((await runCli(['status', '--admin', adminUrl, '--format', 'json'])).stdout) as Record<string, unknown>
     expect(statusJson).toMatchObject({ mode: 'split', weight: 12.5, served: 4, compared: 4 })
 
+    // A promotion in progress shows in status, and a rollback ends it.
+    await runCli(['split', '--admin', adminUrl, '--mode', 'shadow'])
+    const promote = await runCli(['promote', '--steps', '10,50,100', '--interval', '1h', '--admin', adminUrl, '--no-wait'])
+    expect(promote.code, promote.stderr).toBe(0)
+    const promoting = await runCli(['status', '--admin', adminUrl])
+    expect(promoting.stdout).toMatch(/^ {2}promotion +running: step 1 of 10 → 50 → 100%, at 10%, gate check at \S+Z$/m)
+
     const back = await runCli(['rollback', '--admin', adminUrl, '--cause', 'test'])
     expect(back.stdout).toBe('rolled back: shadow: the primary serves every user; the candidate is mirrored and compared\n')
     expect(app.traffic.state.mode).toBe('shadow')
+    expect((await runCli(['status', '--admin', adminUrl])).stdout).toMatch(/^ {2}promotion +rolled-back at step 1 of 10 → 50 → 100% \(test\)$/m)
   })
 
   it('checks values before calling, and shows the API errors without HTTP plumbing', async () => {

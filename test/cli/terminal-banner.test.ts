@@ -54,10 +54,11 @@ async function until(what: string, check: () => boolean, timeoutMs: number, outp
 describe('serve on a terminal', () => {
   it('prints a banner, progress with the rules-suggest hint, and a tally; json mode on the same terminal prints only JSON lines', async () => {
     // Every answer carries a fresh request id and time: all noise, and no rule loaded.
-    const volatile = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) =>
-      json(res, 200, { path: req.url, requestId: `${Math.random()}`.slice(2), servedAt: new Date().toISOString() })
-    const primary = await startUpstream(volatile)
-    const candidate = await startUpstream(volatile)
+    // (The two sides' clocks are a few ms apart, as two hosts' would be: servedAt always differs.)
+    const volatile = (skewMs: number) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) =>
+      json(res, 200, { path: req.url, requestId: `${Math.random()}`.slice(2), servedAt: new Date(Date.now() + skewMs).toISOString() })
+    const primary = await startUpstream(volatile(0))
+    const candidate = await startUpstream(volatile(7))
     const dir = tempDir()
     const base = ['serve', '--primary', primary, '--candidate', candidate, '--port', '0', '--admin-port', '0']
     const pretty = onTerminal([...base, '--db', join(dir, 'pretty.db')], dir)
