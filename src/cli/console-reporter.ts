@@ -46,6 +46,7 @@ export class ConsoleReporter {
   #divergentSeen = 0
   #rulesMatched = false
   #hinted = false
+  #muted = false
 
   constructor(app: App, opts: ConsoleReporterOptions = {}) {
     this.#app = app
@@ -83,7 +84,8 @@ export class ConsoleReporter {
       rows.push(['clients', `${proxyUrl} → primary ${c.primary}`])
     }
     const sample = c.mirror.sample < 100 ? `${c.mirror.sample}% of ` : ''
-    rows.push(['candidate', `${c.candidate}: ${sample}${c.mirror.methods.join(', ')} requests mirrored and compared (timeout ${c.mirror.timeoutMs} ms)`])
+    const what = this.#receiver ? 'copies replayed to it and compared' : 'requests mirrored and compared'
+    rows.push(['candidate', `${c.candidate}: ${sample}${c.mirror.methods.join(', ')} ${what} (timeout ${c.mirror.timeoutMs} ms)`])
     rows.push(['secondary', c.secondary ? `${c.secondary}: noise cancellation on` : 'none (noise cancellation off; --secondary URL)'])
     rows.push(['admin', `${adminUrl}  (shadowdiff status --admin ${adminUrl})`])
     rows.push(['database', c.db])
@@ -140,7 +142,13 @@ export class ConsoleReporter {
     )
   }
 
+  /** No more output (the terminal is gone); progress stops. */
+  mute(): void {
+    this.#muted = true
+    clearInterval(this.#timer)
+  }
+
   #write(text: string): void {
-    this.#out.write(`${text}\n`)
+    if (!this.#muted) this.#out.write(`${text}\n`)
   }
 }

@@ -12,8 +12,10 @@
  * `shadowdiff listening` (where, and what runs) and `shadowdiff stopped` (the
  * counts); in pretty, a banner, progress lines and a tally instead
  * (src/cli/console-reporter.ts). A start that fails (a port is taken)
- * announces neither: the error is the only thing to say.
+ * announces neither: the error is the only thing to say. When the terminal
+ * serve runs on is closed, it stops gracefully (nothing recorded is lost).
  */
+import { isatty } from 'node:tty'
 import type { App } from '../app.js'
 import { resolveLogFormat } from '../logger.js'
 import { ConsoleReporter } from './console-reporter.js'
@@ -46,7 +48,19 @@ export async function runUntilSignal(app: App, opts: { receiver?: boolean } = {}
   })
   const onTerm = () => stop('SIGTERM')
   const onInt = () => stop('SIGINT')
-  const onHup = () => app.rules.reload('SIGHUP')
+  // Closing the terminal window also sends SIGHUP. Reloading then would leave
+  // a headless proxy holding its ports, its logs failing with EIO (pino
+  // retrying them forever): stop instead, quietly, as a foreground program
+  // does. With no terminal from the start (a daemon, nohup, a container),
+  // SIGHUP reloads the rules.
+  const attached = isatty(2)
+  const terminalGone = () => {
+    app.logger.level = 'silent'
+    human?.mute()
+    stop('SIGHUP')
+  }
+  const onHup = () => (attached && !isatty(2) ? terminalGone() : app.rules.reload('SIGHUP'))
+  if (attached && human) process.stderr.on('error', terminalGone)
   process.once('SIGTERM', onTerm)
   process.once('SIGINT', onInt)
   process.on('SIGHUP', onHup)

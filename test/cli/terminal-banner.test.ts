@@ -4,20 +4,44 @@
  * a progress line while traffic flows (with the volatile-fields hint when no
  * rule is loaded), and a final tally after Ctrl-C, sent as the byte 0x03
  * through the pty like a keyboard would. With `--log-format json` on the
- * same terminal there is none of it: only JSON lines.
+ * same terminal there is none of it: only JSON lines. Closing the terminal
+ * (the pty hangs up: SIGHUP) stops serve instead of leaving it running
+ * headless.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { json, startUpstream } from '../helpers/upstream.js'
 import { tempDir } from '../helpers/proxy.js'
+import { buildReport } from '../../src/report/build-report.js'
 import { BIN, spawnCli, waitListening } from '../helpers/cli.js'
 
 interface OnTerminal {
   output: () => string
   /** Ctrl-C on the terminal; resolves to the exit code once the process ended. */
   interrupt: () => Promise<number | null>
+  /** Closes the terminal, as closing its window does (the pty hangs up); resolves to serve's pid. */
+  hangUp: () => number
+}
+
+/** The processes `script` started on its pty. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function onTerminal(args: string[], cwd: string): OnTerminal {
@@ -31,7 +55,10 @@ function onTerminal(args: string[], cwd: string): OnTerminal {
   child.stdout.on('data', (c) => (output += c))
   child.stderr.on('data', (c) => (output += c))
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  const hungUp: number[] = []
   onTestFinished(() => {
+    // Not left running if a test failed half-way (killing `script` alone only hangs its terminal up).
+    for (const pid of [...hungUp, ...(child.exitCode === null && child.pid !== undefined ? childrenOf(child.pid) : [])]) if (alive(pid)) process.kill(pid, 'SIGKILL')
     if (child.exitCode === null) child.kill('SIGKILL')
   })
   return {
@@ -39,6 +66,12 @@ function onTerminal(args: string[], cwd: string): OnTerminal {
     interrupt: () => {
       child.stdin.write('\x03')
       return exited
+    },
+    hangUp: () => {
+      const [serve] = childrenOf(child.pid!)
+      hungUp.push(serve)
+      child.kill('SIGKILL')
+      return serve
     },
   }
 }
@@ -106,6 +139,20 @@ describe('serve on a terminal', () => {
     expect(jsonMode.output()).not.toMatch(/is running|served 25 \(|hint:|stopped after/)
     const stopped = JSON.parse(lines.at(-1)!) as { served: number; compared: number }
     expect(stopped).toMatchObject({ served: 25, compared: 25 })
+  })
+
+  it.each(['pretty', 'json'])('closing the terminal (%s) stops serve gracefully: it exits, and every comparison is written', async (format) => {
+    const ok = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => json(res, 200, { url: req.url })
+    const dir = tempDir()
+    const db = join(dir, 'x.db')
+    const term = onTerminal(['serve', '--primary', await startUpstream(ok), '--candidate', await startUpstream(ok), '--port', '0', '--admin-port', '0', '--db', db, '--log-format', format], dir)
+    await until('the start', () => /is running|shadowdiff listening/.test(term.output()), 20_000, term.output)
+    const url = format === 'pretty' ? /clients +(http:\/\/\S+)/.exec(term.output())![1] : (JSON.parse(term.output().split('\n').find((l) => l.includes('listening'))!) as { proxy: string }).proxy
+    for (let i = 0; i < 10; i++) await (await request(`${url}/x/${i}`)).body.dump()
+    const serve = term.hangUp()
+    expect(alive(serve)).toBe(true)
+    await until('serve to exit', () => !alive(serve), 15_000, term.output)
+    expect(buildReport([db]).totals).toMatchObject({ served: 10, compared: 10 })
   })
 
   it('off a terminal (a pipe), the default is json', async () => {
