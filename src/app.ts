@@ -130,7 +130,7 @@ export function redactOptions(config: Config): RedactOptions {
 }
 
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
-  const logger = opts.logger ?? createLogger(config.logLevel)
+  const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat)
   const startedAt = new Date()
   const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger)
   const capture = config.capture.file === null ? null : new CaptureSink(config.capture, redactOptions(config), logger)
@@ -227,7 +227,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       const a = app.admin.server.address() as AddressInfo
       const proxyUrl = `http://${hostFor(config.host)}:${p.port}`
       const adminUrl = `http://${hostFor(config.adminHost)}:${a.port}`
-      logger.info({ proxy: proxyUrl, admin: adminUrl, primary: config.primary, candidate: config.candidate }, 'shadowdiff listening')
+      // Announcing it ("shadowdiff listening", or a banner) is the command's job: src/cli/run-until-signal.ts.
       return { proxyUrl, adminUrl }
     },
     async drain() {
@@ -264,7 +264,6 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       await app.admin.close()
       await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close(), capture?.close()])
       recorder.close()
-      logger.info(stats.toJSON(), 'shadowdiff stopped')
     },
     status() {
       const { mode, weight, reverseShadow } = traffic.state

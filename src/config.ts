@@ -25,6 +25,13 @@ export interface Config {
   /** A rule file or a folder of them; null for none. */
   rules: string | null
   logLevel: string
+  /**
+   * `json`: pino's JSON lines on stderr, for machines. `pretty`: one readable
+   * line per log record, plus a startup banner, a progress line and a final
+   * tally (src/cli/console-reporter.ts). `auto`: pretty when stderr is a
+   * terminal, else json.
+   */
+  logFormat: LogFormat
   mirror: {
     /** Methods that are mirrored; others are served but not mirrored. */
     methods: string[]
@@ -119,6 +126,9 @@ export interface Config {
   }
 }
 
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] }
 
 export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
@@ -131,6 +141,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
   db: './shadowdiff.db',
   rules: null,
   logLevel: 'info',
+  logFormat: 'auto',
   mirror: {
     methods: ['GET', 'HEAD', 'OPTIONS'],
     sample: 100,
@@ -187,7 +198,7 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
   },
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 type Check = (value: unknown) => string | null
@@ -226,6 +237,7 @@ const isCidrList: Check = (v) => {
   }
   return null
 }
+const isLogFormat: Check = (v) => (typeof v === 'string' && (LOG_FORMATS as readonly string[]).includes(v) ? null : `must be one of ${LOG_FORMATS.join(', ')}`)
 const isLogLevel: Check = (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? null : `must be one of ${LOG_LEVELS.join(', ')}`)
 const isGate: Check = (v) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'must be a mapping of thresholds'
@@ -249,6 +261,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   db: isStr,
   rules: isStrOrNull,
   logLevel: isLogLevel,
+  logFormat: isLogFormat,
   mirror: {
     methods: isMethods,
     sample: isNum(0, 100),

@@ -49,6 +49,7 @@ export const registry = new Map<string, ShadowdiffErrorClass>()
 
 export const ConfigInvalid = defineError('SHD_CONFIG_INVALID', 'Invalid config: %s')
 export const UsageError = defineError('SHD_USAGE', '%s')
+export const AdminUnreachable = defineError('SHD_ADMIN_UNREACHABLE', "cannot reach the admin API at %s (%s); is 'shadowdiff serve' running there? (--admin URL)")
 export const RulesInvalid = defineError('SHD_RULES_INVALID', 'Invalid rules:\n%s')
 export const DatabaseUnavailable = defineError('SHD_DB_UNAVAILABLE', 'Cannot open database %s: %s')
 // Capture files read by `replay` and `capture export`.

@@ -36,6 +36,9 @@ export interface MetricsOptions {
 /** Traffic modes always exported by `shadowdiff_mode`, so a change shows as 1 → 0 rather than a vanished series. */
 export const TRAFFIC_MODES = ['shadow', 'split', 'candidate'] as const
 
+/** prom-client default gauges whose `_total` suffix breaks Prometheus' naming rule. */
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+
 /** Latency buckets in seconds: 1 ms to 10 s, dense where services usually answer. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -121,7 +124,14 @@ export class ShadowdiffMetrics {
     })
     app.compare.observe(this.#observe)
 
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry })
+    if (opts.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry })
+      // prom-client names three gauges `*_total`, a suffix Prometheus keeps for
+      // counters (`promtool check metrics` rejects them). Each is the sum of the
+      // by-type gauge exported beside it (`nodejs_active_handles{type}` …), so
+      // nothing is lost by dropping them.
+      for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name)
+    }
 
     function fromStats(name: string, help: string, read: () => number): void {
       new Counter({

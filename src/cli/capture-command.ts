@@ -15,39 +15,36 @@ import { EXIT_USAGE } from '../gate/exit-code.js'
 import { openRecords, INPUT_FORMATS, type InputFormat } from '../replay/read-records.js'
 import { harEntry, harHead, harTail } from '../capture/export-har.js'
 import { gorRecord } from '../capture/export-gor.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
+import { parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { renderUsage } from './flag-usage.js'
 
-const FLAGS: FlagSpec = {
-  from: { type: 'string' },
-  'from-format': { type: 'string' },
-  format: { type: 'string' },
-  out: { type: 'string', short: 'o' },
-  strict: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-}
+const FLAGS = {
+  from: { type: 'string', arg: 'FILE', help: 'the capture to convert: .ndjson, .har, .gor; .gz too', required: true },
+  'from-format': { type: 'string', arg: 'FORMAT', help: `${INPUT_FORMATS.join(', ')}, when the name does not say`, default: 'sniffed' },
+  format: { type: 'string', arg: 'FORMAT', help: "har (HAR 1.2), gor (GoReplay's file format) or ndjson", required: true },
+  out: { type: 'string', short: 'o', arg: 'FILE', help: "where to write ('-' for stdout); a name ending in .gz is gzipped", required: true },
+  strict: { type: 'boolean', help: 'stop at the first malformed record, exit 2 (otherwise: report FILE:LINE, skip, count)' },
+} satisfies FlagSpec
 
-export const CAPTURE_USAGE = `Usage: shadowdiff capture export --from FILE --format har|gor|ndjson --out FILE
-
-Converts a capture file (serve --capture / compare --capture: one HAR request
+export const CAPTURE_EXPORT_COMMAND: CommandSpec = {
+  name: 'capture export',
+  synopsis: '--from FILE --format har|gor|ndjson --out FILE',
+  summary: "convert a capture file to HAR 1.2 or GoReplay's format",
+  description: `Converts a capture file (serve --capture / compare --capture: one HAR request
 per line) to a standard format, record by record. --from also reads HAR and
-.gor files, so any of the three converts to any other.
-
-  --from FILE              the capture to convert: .ndjson, .har, .gor; .gz too (required)
-  --from-format FORMAT     ndjson, har or gor, when the name does not say (default: sniffed)
-  --format FORMAT          har (HAR 1.2), gor (GoReplay's file format) or ndjson (required)
-  --out FILE               where to write ('-' for stdout); a name ending in .gz is gzipped (required)
-  --strict                 stop at the first malformed record, exit 2 (default: report FILE:LINE, skip, count)
-
-Exit status: 0 written, 2 usage, unreadable input or (with --strict) a malformed record.`
+.gor files, so any of the three converts to any other.`,
+  flags: FLAGS,
+  footer: 'Exit status: 0 written, 2 usage, unreadable input or (with --strict) a malformed record.',
+}
 
 export async function captureCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === '--help' || sub === '-h' || sub === 'help') {
-    console.log(CAPTURE_USAGE)
+    console.log(renderUsage(CAPTURE_EXPORT_COMMAND))
     return 0
   }
   if (sub !== 'export') throw new UsageError(`expected a subcommand: 'capture export', got ${sub === undefined ? 'none' : `'${sub}'`}`)
-  const parsed = parseCommandFlags(rest, FLAGS, CAPTURE_USAGE)
+  const parsed = parseCommandFlags(rest, CAPTURE_EXPORT_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const from = str(values, 'from')

@@ -6,30 +6,31 @@
  */
 import { runUntilSignal } from './run-until-signal.js'
 import { buildApp } from '../app.js'
-import { parseCommandFlags } from './parse-flags.js'
-import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
+import { DEFAULTS } from '../config.js'
+import { parseCommandFlags, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { renderUsage } from './flag-usage.js'
+import { SERVE_FLAGS, SERVING_ONLY_FLAGS, configFromFlags } from './serve-options.js'
 
-// Where the receiver's meaning differs from serve's, aligned with SERVE_USAGE's columns.
-const RECEIVER_TEXT: Record<string, string> = {
-  '--primary': `${'production replica (or production, read-only)'.padEnd(51)}required`,
-  '--candidate': `${'refactored upstream, compared with the primary'.padEnd(51)}required`,
-  '--host': `${'address the gateway mirrors to'.padEnd(35)}(default 127.0.0.1)`,
-  '--port': `${'port the gateway mirrors to'.padEnd(35)}(default 8080)`,
+// Where the receiver's meaning differs from serve's.
+const RECEIVER_HELP: Partial<Record<keyof typeof SERVE_FLAGS, string>> = {
+  primary: 'production replica (or production, read-only)',
+  candidate: 'refactored upstream, compared with the primary',
+  host: 'address the gateway mirrors to',
+  port: 'port the gateway mirrors to',
 }
 
-const OPTIONS = SERVE_USAGE.slice(SERVE_USAGE.indexOf('\n\n') + 2)
-  .split('\n')
-  // The serving-side flags mean nothing without clients: the gateway serves them.
-  .filter((line) => !/^ {2}--(sticky-header|sticky-cookie|route-override-header|served-by-header) /.test(line))
-  .map((line) => {
-    const flag = /^ {2}(--primary|--candidate|--host|--port) /.exec(line)?.[1]
-    return flag === undefined ? line : line.slice(0, 27) + RECEIVER_TEXT[flag]
-  })
-  .join('\n')
+// The serving-side flags mean nothing without clients: the gateway serves them.
+const COMPARE_FLAGS: FlagSpec = Object.fromEntries(
+  Object.entries(SERVE_FLAGS)
+    .filter(([name]) => !(SERVING_ONLY_FLAGS as readonly string[]).includes(name))
+    .map(([name, def]) => [name, { ...def, help: RECEIVER_HELP[name as keyof typeof SERVE_FLAGS] ?? def.help }]),
+)
 
-export const COMPARE_USAGE = `Usage: shadowdiff compare --primary URL --candidate URL [options]
-
-Receiver mode, behind a gateway that mirrors traffic (nginx mirror, Envoy,
+export const COMPARE_COMMAND: CommandSpec = {
+  name: 'compare',
+  synopsis: '--primary URL --candidate URL [options]',
+  summary: "receiver mode: behind a gateway's mirror, answer 204, compare primary and candidate",
+  description: `Receiver mode, behind a gateway that mirrors traffic (nginx mirror, Envoy,
 Istio, APISIX, Traefik): the gateway serves its clients from production and
 sends shadowdiff a copy of each request. shadowdiff answers the copy with 204
 at once, then calls the primary and the candidate itself, compares both
@@ -37,16 +38,19 @@ answers and records the result, exactly as 'serve' does.
 
 Read from each copy: Host (Envoy/Istio's '-shadow' suffix removed),
 X-Original-URI (nginx: the client's URI), X-Request-Id (kept as the exchange
-id). Only --mirror-methods are replayed (default GET,HEAD,OPTIONS): a POST
+id). Only --mirror-methods are replayed (default ${DEFAULTS.mirror.methods.join(',')}): a POST
 copy is answered and counted, never sent to the primary twice.
-Gateway configurations: docs/gateways.md.
+Gateway configurations: docs/gateways.md.`,
+  flags: COMPARE_FLAGS,
+}
 
-${OPTIONS}`
+/** `compare`'s usage text (tests and docs read it). */
+export const COMPARE_USAGE = renderUsage(COMPARE_COMMAND, 100)
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, SERVE_FLAGS, COMPARE_USAGE)
+  const parsed = parseCommandFlags(argv, COMPARE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const app = buildApp(configFromFlags(values), { receiver: true })
-  return runUntilSignal(app)
+  return runUntilSignal(app, { receiver: true })
 }

@@ -12,8 +12,32 @@
  */
 import http from 'node:http'
 import { once } from 'node:events'
-import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
+
+/** The seed `shadowdiff demo` uses unless `--seed` says otherwise (the README shows its output). */
+export const DEFAULT_SEED = 1
+
+/**
+ * mulberry32: a small seeded PRNG (32-bit state, full period), so a demo run
+ * is the same run every time for the same seed: the same requests in the same
+ * order, the same "random" ids and shuffles.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A UUID-shaped id from `random` (volatile, like a real request id). */
+function fakeUuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`
+}
 
 export const DEMO_RULES = `# Rules the demo runs with: the volatile fields of its sample services.
 rules:
@@ -26,20 +50,19 @@ rules:
     unordered: [/tags]
 `
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', etag: `"${randomUUID().slice(0, 8)}"`, 'content-length': Buffer.byteLength(text) })
-  res.end(text)
-}
-
-function handler(version: 1 | 2): http.RequestListener {
+function handler(version: 1 | 2, random: () => number): http.RequestListener {
+  const send = (res: http.ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body)
+    res.writeHead(status, { 'content-type': 'application/json', etag: `"${fakeUuid(random).slice(0, 8)}"`, 'content-length': Buffer.byteLength(text) })
+    res.end(text)
+  }
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo')
-    const volatile = { requestId: randomUUID(), servedAt: new Date().toISOString() }
+    const volatile = { requestId: fakeUuid(random), servedAt: new Date().toISOString() }
     let m: RegExpExecArray | null
     if ((m = /^\/api\/users\/(\d+)$/.exec(url.pathname))) {
       const id = Number(m[1])
-      const tags = ['admin', 'beta', 'eu'].sort(() => Math.random() - 0.5)
+      const tags = shuffle(['admin', 'beta', 'eu'], random)
       const user: Record<string, unknown> = { id, name: `User ${id}`, email: `user${id}@example.com`, tags, ...volatile }
       if (version === 2 && id % 5 === 0) delete user.email
       return send(res, 200, user)
@@ -65,8 +88,17 @@ export interface DemoServices {
   close(): Promise<void>
 }
 
-export async function startDemoServices(): Promise<DemoServices> {
-  const servers = [http.createServer(handler(1)), http.createServer(handler(2))]
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[items[i], items[j]] = [items[j], items[i]]
+  }
+  return items
+}
+
+/** Both services on free loopback ports; their volatile values come from `seed`. */
+export async function startDemoServices(seed = DEFAULT_SEED): Promise<DemoServices> {
+  const servers = [http.createServer(handler(1, seededRandom(seed + 1))), http.createServer(handler(2, seededRandom(seed + 2)))]
   for (const s of servers) {
     s.listen(0, '127.0.0.1')
     await once(s, 'listening')
@@ -82,24 +114,31 @@ export async function startDemoServices(): Promise<DemoServices> {
   }
 }
 
-/** The demo's traffic: a realistic mix over the sample endpoints. */
-export function demoPaths(count: number): string[] {
-  const paths: string[] = []
+/**
+ * The demo's traffic: a quarter on each sample endpoint (users, orders,
+ * search, health), in a shuffled order, with ids and queries drawn from
+ * `seed`. Which ids are drawn decides how many requests hit a planted bug,
+ * so the counts the demo prints depend on the seed, and only on it.
+ */
+export function demoPaths(count: number, seed = DEFAULT_SEED): string[] {
+  const random = seededRandom(seed)
+  const pick = (n: number) => 1 + Math.floor(random() * n)
   const queries = ['shoe', 'hat', 'umbrella', 'waterproof jacket', 'sock']
+  const paths: string[] = []
   for (let i = 0; i < count; i++) {
     switch (i % 4) {
       case 0:
-        paths.push(`/api/users/${(i % 50) + 1}`)
+        paths.push(`/api/users/${pick(50)}`)
         break
       case 1:
-        paths.push(`/api/orders/${(i % 40) + 1}`)
+        paths.push(`/api/orders/${pick(40)}`)
         break
       case 2:
-        paths.push(`/api/search?q=${encodeURIComponent(queries[i % queries.length])}`)
+        paths.push(`/api/search?q=${encodeURIComponent(queries[pick(queries.length) - 1])}`)
         break
       default:
         paths.push('/health')
     }
   }
-  return paths
+  return shuffle(paths, random)
 }

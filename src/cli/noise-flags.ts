@@ -7,25 +7,15 @@
  * merge them over the `noise:` section of their --config file.
  */
 import { ConfigInvalid, UsageError } from '../errors.js'
-import { resolveNoiseOptions } from '../noise/noise-options.js'
+import { NOISE_DEFAULTS, resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
 import { readConfigFile } from './config-file.js'
 import { int, num, str, type FlagSpec, type ParsedFlags } from './parse-flags.js'
 
-export const NOISE_FLAGS: FlagSpec = {
-  'noise-confidence': { type: 'string' },
-  'noise-min-samples': { type: 'string' },
-}
-
-/** The flags' help lines, the description starting at column `width`. */
-export function noiseUsage(width = 27): string {
-  return [
-    ['--noise-confidence P', 'confidence of the per-field noise test, 0 < P < 1 (default 0.99)'],
-    ['--noise-min-samples N', 'secondary answers per endpoint before noise is accepted (default 30)'],
-  ]
-    .map(([flag, text]) => `  ${flag.padEnd(width - 2)}${text}`)
-    .join('\n')
-}
+export const NOISE_FLAGS = {
+  'noise-confidence': { type: 'string', arg: 'P', help: 'confidence of the per-field noise test, 0 < P < 1', default: NOISE_DEFAULTS.confidence },
+  'noise-min-samples': { type: 'string', arg: 'N', help: 'secondary answers per endpoint before noise is accepted', default: NOISE_DEFAULTS.minSamples },
+} satisfies FlagSpec
 
 /** The noise options given as flags (only those given). */
 export function noiseFlags(values: ParsedFlags['values']): Partial<Pick<NoiseOptions, 'confidence' | 'minSamples'>> {

@@ -17,52 +17,51 @@ import { UsageError } from '../errors.js'
 import { parseSteps, parseDuration } from '../split/split-options.js'
 import type { PromotionStatus } from '../split/promotion-plan.js'
 import { evidenceText } from '../split/promotion.js'
-import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { ADMIN_FLAGS, ADMIN_USAGE, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
+import { DEFAULT_EVALUATE_EVERY_MS } from '../split/promotion-plan.js'
+import { thresholdOverrides } from '../gate/threshold-overrides.js'
+import { parseCommandFlags, str, withGroup, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { ADMIN_FLAGS, AdminApiError, adminClient, type AdminClient } from './admin-client.js'
+import { THRESHOLD_FLAG_SPEC } from './gate-command.js'
 
-const FLAGS: FlagSpec = {
-  ...ADMIN_FLAGS,
-  steps: { type: 'string' },
-  interval: { type: 'string' },
-  pause: { type: 'string' },
-  continue: { type: 'boolean' },
-  abort: { type: 'boolean' },
-  status: { type: 'boolean' },
-  cause: { type: 'string' },
-  'no-wait': { type: 'boolean' },
-  'max-interval': { type: 'string' },
-  'on-inconclusive': { type: 'string' },
-  'evaluate-every': { type: 'string' },
-  'blue-green': { type: 'boolean' },
-  replace: { type: 'boolean' },
-  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  help: { type: 'boolean', short: 'h' },
+const FLAGS = {
+  steps: { type: 'string', arg: 'LIST', group: 'Start', help: "candidate weights in %, increasing; 'pause' after a weight waits for --continue" },
+  interval: { type: 'string', arg: 'DURATION', group: 'Start', help: "least time per step; its gate must pass on the step's own traffic (30s, 5m, 1h)" },
+  'max-interval': { type: 'string', arg: 'DURATION', group: 'Start', help: 'while the gate is inconclusive, wait up to this long per step', default: 'the --interval value' },
+  'on-inconclusive': { type: 'string', arg: 'fail|pause', group: 'Start', help: 'a step still inconclusive at --max-interval rolls back (fail) or pauses', default: 'fail' },
+  'evaluate-every': {
+    type: 'string',
+    arg: 'DURATION',
+    group: 'Start',
+    help: 'evaluate the gate this often during a step; a failing gate rolls back at once',
+    default: `${DEFAULT_EVALUATE_EVERY_MS / 1000}s, or --interval if shorter`,
+  },
+  'blue-green': {
+    type: 'boolean',
+    group: 'Start',
+    help: 'instead of --steps: shadow until the gate passes, one flip to candidate mode (the primary mirrored and compared), then the post-promotion gate for --interval; rolls back on failure',
+  },
+  pause: { type: 'string', arg: 'LIST', group: 'Start', help: "also pause after these weights (same as 'pause' in --steps)" },
+  replace: { type: 'boolean', group: 'Start', help: 'replace a running promotion instead of exiting 2' },
+  'no-wait': { type: 'boolean', group: 'Start', help: 'start (or continue) and return at once instead of following the promotion' },
+  continue: { type: 'boolean', group: 'A promotion in progress', help: 'go on after a pause' },
+  abort: { type: 'boolean', group: 'A promotion in progress', help: 'stop it and send every user back to the primary' },
+  status: { type: 'boolean', group: 'A promotion in progress', help: 'print where it stands (JSON)' },
+  cause: { type: 'string', arg: 'TEXT', group: 'A promotion in progress', help: 'why, with --abort (kept in the audit trail)', default: 'aborted from the CLI' },
+  ...withGroup(THRESHOLD_FLAG_SPEC, 'Thresholds of every step'),
+  ...withGroup(ADMIN_FLAGS, 'Options'),
+} satisfies FlagSpec
+
+export const PROMOTE_COMMAND: CommandSpec = {
+  name: 'promote',
+  synopsis: '--steps 1,5,25,50,100 --interval 5m [options]\n--blue-green --interval 5m [options]\n--continue | --abort [--cause TEXT] | --status',
+  summary: 'progressive promotion: step weights up, gate each step, roll back on failure',
+  description: 'The promotion runs inside the proxy and survives restarts of the proxy and of this command; running it again follows it.',
+  flags: FLAGS,
+  footer: 'Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage or a promotion already running.',
 }
 
-const USAGE = `Usage: shadowdiff promote --steps 1,5,25,50,100 --interval 5m [options]
-       shadowdiff promote --blue-green --interval 5m [options]
-       shadowdiff promote --continue | --abort [--cause TEXT] | --status
-
-  --steps LIST             candidate weights in %, increasing; 'pause' after a weight waits for --continue
-  --interval DURATION      least time per step; its gate must pass on the step's own traffic (30s, 5m, 1h)
-  --max-interval DURATION  while the gate is inconclusive, wait up to this long per step (default: --interval)
-  --on-inconclusive fail|pause  a step still inconclusive at --max-interval rolls back or pauses (default fail)
-  --evaluate-every DURATION  evaluate the gate this often during a step; a failing gate rolls back at once
-                           (default 5s, or --interval if shorter)
-  --blue-green             shadow until the gate passes, one flip to candidate mode (the primary mirrored
-                           and compared), then the post-promotion gate for --interval; rolls back on failure
-  --pause LIST             also pause after these weights (same as 'pause' in --steps)
-  --confidence LEVEL       judge each step on one-sided Clopper–Pearson bounds, e.g. 0.95 (default 0 = off)
-  --max-divergence RATE …  gate thresholds for every step (see 'shadowdiff gate --help')
-  --replace                replace a running promotion instead of exiting 2
-  --no-wait                start and return at once instead of following the promotion
-${ADMIN_USAGE}
-
-Exit status: 0 promoted to 100%, 1 rolled back or aborted, 2 usage or a promotion already running.`
-
 export async function promoteCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  const parsed = parseCommandFlags(argv, PROMOTE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const admin = adminClient(values)
@@ -70,12 +69,12 @@ export async function promoteCommand(argv: string[]): Promise<number> {
   if (actions.length > 1) throw new UsageError(`choose one of --continue, --abort, --status, got ${actions.map((a) => `--${a}`).join(' and ')}`)
   if (values.status) return printStatus(await admin.call<PromotionStatus>('GET', '/api/promote'))
   if (values.continue) {
-    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/continue'))
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote/continue')
     console.log(describe(status))
     return follow(admin, values['no-wait'] === true)
   }
   if (values.abort) {
-    const status = await conflictAsUsage(admin.call<PromotionStatus>('POST', '/api/promote/abort', { cause: str(values, 'cause') ?? 'aborted from the CLI' }))
+    const status = await admin.call<PromotionStatus>('POST', '/api/promote/abort', { cause: str(values, 'cause') ?? FLAGS.cause.default })
     console.log(describe(status))
     return 1
   }
@@ -186,14 +185,5 @@ function asUsage<T>(fn: () => T): T {
     return fn()
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^Invalid config: /, ''))
-  }
-}
-
-async function conflictAsUsage<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p
-  } catch (err) {
-    if (err instanceof AdminApiError && err.status === 409) throw new UsageError(err.message)
-    throw err
   }
 }

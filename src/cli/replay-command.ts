@@ -8,96 +8,73 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { UsageError } from '../errors.js'
-import { validateConfig } from '../config.js'
+import { LOG_LEVELS, validateConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { buildReport } from '../report/build-report.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
 import type { Report } from '../report/report-types.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import { gateExitCode, inconclusiveFlag, EXIT_USAGE } from '../gate/exit-code.js'
-import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
+import { thresholdOverrides } from '../gate/threshold-overrides.js'
 import { runReplay, type ReplayResult } from '../replay/replay-runner.js'
 import { INPUT_FORMATS, type InputFormat } from '../replay/read-records.js'
 import { compileGlob } from '../replay/replay-filter.js'
 import { parseRate, parseSpeed, type Pacing } from '../replay/pacing.js'
 import { Progress } from '../replay/progress.js'
 import { readConfigFile } from './config-file.js'
-import { gateConfigFrom } from './gate-command.js'
-import { NOISE_FLAGS, noiseFlags, noiseUsage, reportNoiseOptions } from './noise-flags.js'
-import { int, parseCommandFlags, str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
-
-const FLAGS: FlagSpec = {
-  from: { type: 'string' },
-  format: { type: 'string' },
-  primary: { type: 'string' },
-  candidate: { type: 'string' },
-  secondary: { type: 'string' },
-  db: { type: 'string' },
-  rules: { type: 'string' },
-  config: { type: 'string' },
-  concurrency: { type: 'string' },
-  rate: { type: 'string' },
-  speed: { type: 'string' },
-  limit: { type: 'string' },
-  'filter-method': { type: 'string', multiple: true },
-  'filter-path': { type: 'string' },
-  header: { type: 'string', multiple: true },
-  'keep-host': { type: 'boolean' },
-  'allow-unsafe': { type: 'boolean' },
-  strict: { type: 'boolean' },
-  timeout: { type: 'string' },
-  report: { type: 'string' },
-  inconclusive: { type: 'string' },
-  out: { type: 'string', short: 'o' },
-  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  ...NOISE_FLAGS,
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-}
+import { gateConfigFrom, INCONCLUSIVE_FLAG, THRESHOLD_FLAG_SPEC } from './gate-command.js'
+import { NOISE_FLAGS, noiseFlags, reportNoiseOptions } from './noise-flags.js'
+import { int, parseCommandFlags, str, strs, withGroup, type CommandSpec, type FlagSpec, type ParsedFlags } from './parse-flags.js'
 
 const DEFAULT_DB = './shadowdiff-replay.db'
 const DEFAULT_CONCURRENCY = 32
 const DEFAULT_TIMEOUT_MS = 5_000
+const DEFAULT_LOG_LEVEL = 'warn'
 const DEFAULT_REPORT_FILES: Record<ReportFormat, string> = { json: 'reports/report.json', md: 'reports/report.md', html: 'reports/report.html', junit: 'reports/junit.xml' }
 /** Malformed records printed one by one; beyond, only counted. */
 const SHOWN_MALFORMED = 50
 
-export const REPLAY_USAGE = `Usage: shadowdiff replay --from FILE --primary URL --candidate URL [options]
+const FLAGS = {
+  from: { type: 'string', arg: 'FILE', group: 'What to replay', help: 'capture to replay: .ndjson (serve --capture), .har, .gor; .gz too', required: true },
+  format: { type: 'string', arg: 'FORMAT', group: 'What to replay', help: `${INPUT_FORMATS.join(', ')}, when the name does not say`, default: 'sniffed' },
+  limit: { type: 'string', arg: 'N', group: 'What to replay', help: 'send at most N requests', default: 'all' },
+  'filter-method': { type: 'string', multiple: true, arg: 'M', group: 'What to replay', help: 'only these methods (repeat, or GET,HEAD)' },
+  'filter-path': { type: 'string', arg: 'GLOB', group: 'What to replay', help: 'only paths matching GLOB: * within a segment, ** across, ? one character' },
+  'allow-unsafe': { type: 'boolean', group: 'What to replay', help: 'replay POST, PUT, PATCH, DELETE …: both builds run their side effects again' },
+  strict: { type: 'boolean', group: 'What to replay', help: 'stop at the first malformed record, exit 2 (otherwise: report FILE:LINE, skip, count)' },
+  primary: { type: 'string', arg: 'URL', group: 'Where to send it', help: 'the build the candidate is judged against', required: true },
+  candidate: { type: 'string', arg: 'URL', group: 'Where to send it', help: 'the build under test', required: true },
+  secondary: { type: 'string', arg: 'URL', group: 'Where to send it', help: "second instance of the primary's build, for noise cancellation" },
+  header: { type: 'string', multiple: true, arg: 'HEADER', group: 'Where to send it', help: "'Name: value': add or replace a header on every side (repeat); e.g. a fresh token" },
+  'keep-host': { type: 'boolean', group: 'Where to send it', help: "send the recorded Host header instead of each side's own" },
+  concurrency: { type: 'string', arg: 'N', group: 'Where to send it', help: 'exchanges in flight at most', default: DEFAULT_CONCURRENCY },
+  rate: { type: 'string', arg: 'R/s', group: 'Where to send it', help: 'a fixed pace, e.g. 50/s or 3000/m', default: 'as fast as --concurrency allows' },
+  speed: { type: 'string', arg: 'FACTOR', group: 'Where to send it', help: 'the recorded pace times FACTOR, e.g. 1x, 2x, 0.5x (not with --rate)' },
+  timeout: { type: 'string', arg: 'MS', group: 'Where to send it', help: "deadline of each side's answer", default: DEFAULT_TIMEOUT_MS },
+  db: { type: 'string', arg: 'PATH', group: 'Comparing and recording', help: 'SQLite file, replaced by each replay', default: DEFAULT_DB },
+  rules: { type: 'string', arg: 'PATH', group: 'Comparing and recording', help: 'rule file or folder', default: './rules when it exists' },
+  config: { type: 'string', arg: 'FILE', group: 'Comparing and recording', help: "YAML/JSON as for serve: its rules, store redaction, noise and gate: thresholds apply (listeners, admin, split and capture are ignored)" },
+  ...withGroup(NOISE_FLAGS, 'Comparing and recording'),
+  report: { type: 'string', arg: 'FORMAT', group: 'Report and gate', help: `also write the report: ${REPORT_FORMATS.join(', ')}` },
+  out: { type: 'string', short: 'o', arg: 'FILE', group: 'Report and gate', help: "where --report goes ('-' for stdout)", default: 'reports/report.<ext>' },
+  ...withGroup(THRESHOLD_FLAG_SPEC, 'Report and gate'),
+  ...withGroup(INCONCLUSIVE_FLAG, 'Report and gate'),
+  'log-level': { type: 'string', arg: 'LEVEL', group: 'Other options:', help: LOG_LEVELS.join('|'), default: DEFAULT_LOG_LEVEL },
+} satisfies FlagSpec
 
-Sends recorded requests to the primary and the candidate, compares both
+export const REPLAY_COMMAND: CommandSpec = {
+  name: 'replay',
+  synopsis: '--from FILE --primary URL --candidate URL [options]',
+  summary: 'replay a capture (ours, HAR, .gor) against primary and candidate, compare, gate',
+  description: `Sends recorded requests to the primary and the candidate, compares both
 answers with the rules and noise handling of 'serve', records them in --db,
-prints the report summary and exits with the gate's verdict.
-
-  --from FILE              capture to replay: .ndjson (serve --capture), .har, .gor; .gz too (required)
-  --format FORMAT          ndjson, har or gor, when the name does not say (default: sniffed)
-  --primary URL            the build the candidate is judged against (required)
-  --candidate URL          the build under test (required)
-  --secondary URL          second instance of the primary's build, for noise cancellation
-  --db PATH                SQLite file, replaced by each replay  (default ${DEFAULT_DB})
-  --rules PATH             rule file or folder                (default ./rules if present)
-  --config FILE            YAML/JSON as for serve: rules, store redaction, noise, gate thresholds
-  --concurrency N          exchanges in flight at most        (default ${DEFAULT_CONCURRENCY})
-  --rate R/s               a fixed pace, e.g. 50/s or 3000/m  (default: as fast as --concurrency allows)
-  --speed FACTOR           the recorded pace times FACTOR, e.g. 1x, 2x, 0.5x (not with --rate)
-  --limit N                send at most N requests            (default: all)
-  --filter-method M        only these methods (repeat, or GET,HEAD)
-  --filter-path GLOB       only paths matching GLOB: * within a segment, ** across, ? one character
-  --header 'NAME: VALUE'   add or replace a header on every side (repeat); e.g. a fresh token
-  --keep-host              send the recorded Host header      (default: each side's own)
-  --allow-unsafe           replay POST, PUT, PATCH, DELETE …: both builds run their side effects again
-  --strict                 stop at the first malformed record, exit 2 (default: report FILE:LINE, skip, count)
-  --timeout MS             deadline of each side's answer     (default ${DEFAULT_TIMEOUT_MS})
-  --report FORMAT          also write the report: md, html, junit or json
-  --out FILE               where --report goes ('-' for stdout; default reports/report.<ext>)
-  --max-divergence RATE …  gate thresholds, --confidence too (see 'shadowdiff gate --help'; default minimum 100 samples)
-  --inconclusive fail|pass exit 1 or 0 instead of 3 when a --confidence gate is inconclusive
-${noiseUsage()}
-  --log-level LEVEL        trace|debug|info|warn|error|silent (default warn)
-
-Exit status: 0 pass, 1 fail, 2 usage or unreadable input, 3 inconclusive (--confidence only).`
+prints the report summary and exits with the gate's verdict.`,
+  flags: FLAGS,
+  footer: 'Exit status: 0 pass, 1 fail, 2 usage or unreadable input, 3 inconclusive (--confidence only).',
+}
 
 export async function replayCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, REPLAY_USAGE)
+  const parsed = parseCommandFlags(argv, REPLAY_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const file = str(values, 'from')
@@ -116,7 +93,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (pathGlob !== undefined && !pathGlob.startsWith('/') && !pathGlob.startsWith('*')) throw new UsageError(`--filter-path: expected a path glob starting with '/', e.g. '/api/**', got '${pathGlob}'`)
   const extra = strs(values, 'header').map(headerFlag)
 
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   let shown = 0
   let progress: Progress | null = null
   const abort = new AbortController()
@@ -191,7 +168,7 @@ function replayConfig(values: ParsedFlags['values'], configPath: string | undefi
   if (input.candidate === undefined) throw new UsageError('--candidate URL is required: the build under test')
   if (input.rules === undefined && existsSync('rules')) input.rules = 'rules'
   input.db = str(values, 'db') ?? DEFAULT_DB
-  input.logLevel = str(values, 'log-level') ?? 'warn'
+  input.logLevel = str(values, 'log-level') ?? DEFAULT_LOG_LEVEL
   const concurrency = int(values, 'concurrency', 1, 10_000) ?? DEFAULT_CONCURRENCY
   const mirror = { ...((input.mirror as Record<string, unknown>) ?? {}) }
   // The scheduler's bound is the replay's: N exchanges in flight, never queued behind.

@@ -5,45 +5,42 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { UsageError } from '../errors.js'
 import { buildReport } from '../report/build-report.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
-import { thresholdOverrides, THRESHOLD_FLAGS } from '../gate/threshold-overrides.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
-import { NOISE_FLAGS, noiseUsage, reportNoiseOptions } from './noise-flags.js'
-import { gateConfigFrom } from './gate-command.js'
-
-const FLAGS: FlagSpec = {
-  ...SOURCE_FLAGS,
-  format: { type: 'string', short: 'f' },
-  out: { type: 'string', short: 'o' },
-  config: { type: 'string' },
-  ...Object.fromEntries(THRESHOLD_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  ...NOISE_FLAGS,
-  help: { type: 'boolean', short: 'h' },
-}
-
-const USAGE = `Usage: shadowdiff report [--format json|md|html|junit] [--out FILE] [options]
-
-  --format FORMAT          json (default), md, html or junit
-  --out FILE               write here ('-' for stdout); html and junit default to reports/
-${SOURCE_USAGE}
-  --config FILE            read gate thresholds (gate: …) and noise options (noise: …) from this file
-  --max-divergence RATE …  gate thresholds used for the verdict (see 'shadowdiff gate --help')
-  --confidence LEVEL       judge the verdict on one-sided Clopper–Pearson bounds, e.g. 0.95 (default 0 = off)
-${noiseUsage()}`
+import { thresholdOverrides } from '../gate/threshold-overrides.js'
+import { oneOf, parseCommandFlags, str, withGroup, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, sourcesFrom, windowFrom } from './source-flags.js'
+import { NOISE_FLAGS, reportNoiseOptions } from './noise-flags.js'
+import { gateConfigFrom, THRESHOLD_FLAG_SPEC } from './gate-command.js'
 
 const DEFAULT_FILES: Partial<Record<ReportFormat, string>> = { html: 'reports/report.html', junit: 'reports/junit.xml' }
 
+const FLAGS = {
+  format: { type: 'string', short: 'f', arg: 'FORMAT', help: `${REPORT_FORMATS.slice(0, -1).join(', ')} or ${REPORT_FORMATS.at(-1)}`, default: 'json' },
+  out: {
+    type: 'string',
+    short: 'o',
+    arg: 'FILE',
+    help: `write here ('-' for stdout); json and md default to stdout, html to ${DEFAULT_FILES.html}, junit to ${DEFAULT_FILES.junit}`,
+  },
+  ...SOURCE_FLAGS,
+  config: { type: 'string', arg: 'FILE', help: 'read gate thresholds (gate: …) and noise options (noise: …) from this file' },
+  ...NOISE_FLAGS,
+} satisfies FlagSpec
+
+export const REPORT_COMMAND: CommandSpec = {
+  name: 'report',
+  synopsis: '[--format json|md|html|junit] [--out FILE] [options]',
+  summary: 'summarise recorded exchanges (json, md, html, junit)',
+  description: "The thresholds decide the report's verdict, as 'shadowdiff gate' would.",
+  flags: { ...withGroup(FLAGS, 'Options'), ...THRESHOLD_FLAG_SPEC },
+}
+
 export async function reportCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, USAGE)
+  const parsed = parseCommandFlags(argv, REPORT_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
-  const format = (str(values, 'format') ?? 'json') as ReportFormat
-  if (!REPORT_FORMATS.includes(format)) {
-    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got '${format}'`)
-  }
+  const format = oneOf(values, 'format', REPORT_FORMATS) ?? 'json'
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
   const report = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })

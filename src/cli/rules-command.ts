@@ -11,18 +11,41 @@ import { explainExchange } from '../rules/explain-exchange.js'
 import type { StoredExchange } from '../store/store-types.js'
 import type { RequestInfo, SideResult } from '../types.js'
 import { getExchange } from '../store/list-divergences.js'
-import { parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { sourcesFrom } from './source-flags.js'
-import { rulesSuggestCommand } from './rules-suggest.js'
+import { oneOf, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, sourcesFrom } from './source-flags.js'
+import { rulesSuggestCommand, SUGGEST_COMMAND } from './rules-suggest.js'
+import { FORMAT_FLAG } from './split-command.js'
+import { renderExplanation } from './explain-text.js'
+
+export const RULES_CHECK_COMMAND: CommandSpec = {
+  name: 'rules check',
+  synopsis: '[PATH]',
+  summary: 'validate a rule file or folder (every problem as file:line: key: message)',
+  description: 'PATH is a rule file or a folder of them (default ./rules). Exit 0 when valid, 2 with every problem otherwise.',
+  flags: {},
+  positionals: true,
+}
+
+const EXPLAIN_FLAGS = {
+  id: { type: 'string', arg: 'ID', help: "the exchange (an id from 'shadowdiff diffs')", required: true },
+  rules: { type: 'string', arg: 'PATH', help: 'the rules to explain with: the recorded ones, or a proposed set', default: './rules when it exists' },
+  ...FORMAT_FLAG,
+  db: SOURCE_FLAGS.db,
+} satisfies FlagSpec
+
+export const RULES_EXPLAIN_COMMAND: CommandSpec = {
+  name: 'rules explain',
+  synopsis: '--id ID [--db PATH] [--rules PATH]',
+  summary: 'which rules matched one recorded exchange, and what each removed',
+  flags: EXPLAIN_FLAGS,
+}
+
+const RULES_SUBCOMMANDS = [RULES_CHECK_COMMAND, RULES_EXPLAIN_COMMAND, SUGGEST_COMMAND]
 
 const USAGE = `Usage:
-  shadowdiff rules check [PATH]                       validate a rule file or folder (default ./rules)
-  shadowdiff rules explain --id ID [--db PATH] [--rules PATH]
-                                                      show which rules matched one recorded exchange
-                                                      and which differences each removed
-  shadowdiff rules suggest [--db PATH] [--out FILE]   propose rules from recorded divergences, with the
-                                                      evidence, as a commented rule file to review
-                                                      (default reports/suggested-rules.yaml)`
+${RULES_SUBCOMMANDS.map((c) => `  shadowdiff ${c.name} ${c.synopsis}\n      ${c.summary}`).join('\n')}
+
+Run 'shadowdiff rules <check|explain|suggest> --help' for the options of each.`
 
 export async function rulesCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
@@ -37,7 +60,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
 }
 
 function check(argv: string[]): number {
-  const parsed = parseCommandFlags(argv, { help: { type: 'boolean', short: 'h' } }, USAGE, true)
+  const parsed = parseCommandFlags(argv, RULES_CHECK_COMMAND)
   if (parsed === undefined) return 0
   const path = parsed.positionals[0] ?? 'rules'
   if (!existsSync(path)) throw new UsageError(`${path}: no such rule file or folder`)
@@ -52,12 +75,11 @@ function check(argv: string[]): number {
   return 2
 }
 
-const EXPLAIN_FLAGS: FlagSpec = { db: { type: 'string', multiple: true }, id: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
-
 function explain(argv: string[]): number {
-  const parsed = parseCommandFlags(argv, EXPLAIN_FLAGS, USAGE)
+  const parsed = parseCommandFlags(argv, RULES_EXPLAIN_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
+  const format = oneOf(values, 'format', ['text', 'json'] as const) ?? 'text'
   const id = str(values, 'id')
   if (!id) throw new UsageError('--id: required (take one from `shadowdiff diffs`)')
   const exchange = getExchange(sourcesFrom(values), id)
@@ -66,7 +88,8 @@ function explain(argv: string[]): number {
   const ruleSet = loadRuleSet(rulesPath)
   const { request, primary, candidate } = replayable(exchange)
   const explanation = explainExchange(ruleSet, request, primary, candidate)
-  console.log(JSON.stringify({ id, url: exchange.url, recordedRules: exchange.rules, ...explanation }, null, 2))
+  const result = { id, url: exchange.url, recordedRules: exchange.rules, ...explanation }
+  console.log(format === 'json' ? JSON.stringify(result, null, 2) : renderExplanation(exchange.method, rulesPath, result))
   return 0
 }
 

@@ -14,15 +14,27 @@ import { checkRules, loadRuleSet } from '../rules/load-rules.js'
 import { readRecorded } from '../noise/suggest-input.js'
 import { suggestWithImpact } from '../noise/suggest-impact.js'
 import { renderSuggestions } from '../noise/suggest-yaml.js'
-import { int, parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { SOURCE_FLAGS, SOURCE_USAGE, sourcesFrom, windowFrom } from './source-flags.js'
+import { int, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { SOURCE_FLAGS, sourcesFrom, windowFrom } from './source-flags.js'
 
 /** Where the suggestions go by default: the reports folder, which nothing watches. */
 export const DEFAULT_SUGGEST_OUT = 'reports/suggested-rules.yaml'
 
-export const SUGGEST_USAGE = `Usage: shadowdiff rules suggest [options]
+const DEFAULT_PER_ROUTE = 1000
 
-Proposes rules from recorded divergences (format for random ids, tokens,
+const FLAGS = {
+  out: { type: 'string', arg: 'FILE', help: "write the rule file here; '-' for stdout", default: DEFAULT_SUGGEST_OUT },
+  force: { type: 'boolean', help: 'overwrite --out if it exists' },
+  rules: { type: 'string', arg: 'PATH', help: 'rules the exchanges were compared under: not suggested again' },
+  'per-route': { type: 'string', arg: 'N', help: 'most recorded exchanges read per route and file', default: DEFAULT_PER_ROUTE },
+  ...SOURCE_FLAGS,
+} satisfies FlagSpec
+
+export const SUGGEST_COMMAND: CommandSpec = {
+  name: 'rules suggest',
+  synopsis: '[--db PATH] [--out FILE] [options]',
+  summary: 'propose rules from recorded divergences, with the evidence, to review',
+  description: `Proposes rules from recorded divergences (format for random ids, tokens,
 timestamps and ETags: compared by format only, so a change of format is still
 reported; unordered/keyed for order-only changes, tolerance for tiny float
 differences, headers worth comparing), each with its evidence and how many
@@ -30,26 +42,12 @@ recorded divergences it would turn equal, as a commented YAML rule file to
 review. Differences that look deterministic (the same change on every repeat,
 a constant delta, a change confined to some requests) are never ignored or
 tolerated: they are listed as likely regressions. Nothing is applied: pass
-the file with --rules once you agree with it.
-
-Options:
-${SOURCE_USAGE}
-  --out FILE               write the rule file here (default ${DEFAULT_SUGGEST_OUT}; '-' for stdout)
-  --force                  overwrite --out if it exists
-  --rules PATH             rules the exchanges were compared under: not suggested again
-  --per-route N            most recorded exchanges read per route and file (default 1000)`
-
-const FLAGS: FlagSpec = {
-  ...SOURCE_FLAGS,
-  out: { type: 'string' },
-  force: { type: 'boolean' },
-  rules: { type: 'string' },
-  'per-route': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+the file with --rules once you agree with it.`,
+  flags: FLAGS,
 }
 
 export async function rulesSuggestCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, FLAGS, SUGGEST_USAGE)
+  const parsed = parseCommandFlags(argv, SUGGEST_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const sources = sourcesFrom(values)
@@ -62,13 +60,14 @@ export async function rulesSuggestCommand(argv: string[]): Promise<number> {
   const rulesPath = str(values, 'rules')
   if (rulesPath !== undefined && !existsSync(rulesPath)) throw new UsageError(`--rules ${rulesPath}: no such rule file or folder`)
   const rules = rulesPath === undefined ? undefined : loadRuleSet(rulesPath)
-  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? 1000, rules })
+  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? DEFAULT_PER_ROUTE, rules })
   const routes = suggestWithImpact(recorded, { rules })
   const text = renderSuggestions(routes, { sources })
   if (out === '-') {
     process.stdout.write(text)
     return 0
   }
+  // `--out rules/90-suggested.yaml` on a first run, before any rules folder exists.
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, text)
   // The promise of this command: what it writes is a valid rule file.

@@ -7,10 +7,21 @@
  * The handlers are installed before listening: "shadowdiff listening" tells a
  * supervisor it may send signals, and a SIGHUP that arrived before its handler
  * would kill the process (the default action) instead of reloading.
+ *
+ * What is announced depends on the log format: in json, the records
+ * `shadowdiff listening` (where, and what runs) and `shadowdiff stopped` (the
+ * counts); in pretty, a banner, progress lines and a tally instead
+ * (src/cli/console-reporter.ts). A start that fails (a port is taken)
+ * announces neither: the error is the only thing to say. When the terminal
+ * serve runs on is closed, it stops gracefully (nothing recorded is lost).
  */
+import { isatty } from 'node:tty'
 import type { App } from '../app.js'
+import { resolveLogFormat } from '../logger.js'
+import { ConsoleReporter } from './console-reporter.js'
 
-export async function runUntilSignal(app: App): Promise<number> {
+export async function runUntilSignal(app: App, opts: { receiver?: boolean } = {}): Promise<number> {
+  const human = resolveLogFormat(app.config.logFormat) === 'pretty' ? new ConsoleReporter(app, { receiver: opts.receiver }) : undefined
   let stop: (signal: string) => void = () => {}
   const stopped = new Promise<number>((resolve) => {
     let stopping = false
@@ -23,7 +34,11 @@ export async function runUntilSignal(app: App): Promise<number> {
         () => app.close(),
         () => app.close(),
       ).then(
-        () => resolve(0),
+        () => {
+          if (human) human.stop()
+          else app.logger.info(app.stats.toJSON(), 'shadowdiff stopped')
+          resolve(0)
+        },
         (err) => {
           app.logger.error({ err }, 'stop failed')
           resolve(1)
@@ -33,13 +48,26 @@ export async function runUntilSignal(app: App): Promise<number> {
   })
   const onTerm = () => stop('SIGTERM')
   const onInt = () => stop('SIGINT')
-  const onHup = () => app.rules.reload('SIGHUP')
+  // Closing the terminal window also sends SIGHUP. Reloading then would leave
+  // a headless proxy holding its ports, its logs failing with EIO (pino
+  // retrying them forever): stop instead, quietly, as a foreground program
+  // does. With no terminal from the start (a daemon, nohup, a container),
+  // SIGHUP reloads the rules.
+  const attached = isatty(2)
+  const terminalGone = () => {
+    app.logger.level = 'silent'
+    human?.mute()
+    stop('SIGHUP')
+  }
+  const onHup = () => (attached && !isatty(2) ? terminalGone() : app.rules.reload('SIGHUP'))
+  if (attached && human) process.stderr.on('error', terminalGone)
   process.once('SIGTERM', onTerm)
   process.once('SIGINT', onInt)
   process.on('SIGHUP', onHup)
   const listening = app.listen()
+  let urls: Awaited<typeof listening>
   try {
-    await listening
+    urls = await listening
   } catch (err) {
     process.off('SIGTERM', onTerm)
     process.off('SIGINT', onInt)
@@ -48,6 +76,15 @@ export async function runUntilSignal(app: App): Promise<number> {
     // release it and the database, or the process would never exit.
     await app.close({ graceMs: 0 }).catch(() => {})
     throw err
+  }
+  if (human) human.start(urls)
+  else {
+    const { config } = app
+    const rules = app.rules.status()
+    app.logger.info(
+      { proxy: urls.proxyUrl, admin: urls.adminUrl, primary: config.primary, candidate: config.candidate, secondary: config.secondary, db: config.db, capture: config.capture.file, rules: rules.source, ruleCount: rules.rules, mode: opts.receiver ? 'receiver' : app.traffic.state.mode },
+      'shadowdiff listening',
+    )
   }
   return stopped
 }

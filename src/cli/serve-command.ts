@@ -6,10 +6,10 @@
 import { buildApp } from '../app.js'
 import { runUntilSignal } from './run-until-signal.js'
 import { parseCommandFlags } from './parse-flags.js'
-import { SERVE_FLAGS, SERVE_USAGE, configFromFlags } from './serve-options.js'
+import { SERVE_COMMAND, configFromFlags } from './serve-options.js'
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, SERVE_FLAGS, SERVE_USAGE)
+  const parsed = parseCommandFlags(argv, SERVE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const config = configFromFlags(values)

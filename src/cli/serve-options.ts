@@ -3,77 +3,62 @@
  * Precedence: defaults < config file < environment < flags.
  */
 import { existsSync } from 'node:fs'
-import { validateConfig, type Config } from '../config.js'
+import { DEFAULTS, LOG_FORMATS, LOG_LEVELS, validateConfig, type Config } from '../config.js'
 import { readConfigFile } from './config-file.js'
-import { int, num, str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { int, num, oneOf, str, strs, type CommandSpec, type FlagSpec, type ParsedFlags } from './parse-flags.js'
+import { renderUsage } from './flag-usage.js'
 import { UsageError } from '../errors.js'
 import { cidrProblem } from '../proxy/trusted-proxies.js'
-import { NOISE_FLAGS, noiseFlags, noiseUsage } from './noise-flags.js'
+import { NOISE_FLAGS, noiseFlags } from './noise-flags.js'
 
-export const SERVE_FLAGS: FlagSpec = {
-  primary: { type: 'string' },
-  candidate: { type: 'string' },
-  secondary: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  'admin-host': { type: 'string' },
-  'admin-port': { type: 'string' },
-  'admin-token': { type: 'string' },
-  db: { type: 'string' },
-  rules: { type: 'string' },
-  'mirror-methods': { type: 'string' },
-  sample: { type: 'string' },
-  'mirror-timeout': { type: 'string' },
-  'max-in-flight': { type: 'string' },
-  'max-queue': { type: 'string' },
-  'sticky-header': { type: 'string' },
-  'sticky-cookie': { type: 'string' },
-  'route-override-header': { type: 'string' },
-  'served-by-header': { type: 'string' },
-  'retain-days': { type: 'string' },
-  'max-db-mb': { type: 'string' },
-  capture: { type: 'string' },
-  'capture-sample': { type: 'string' },
-  'capture-max-bytes': { type: 'string' },
-  'exact-window-hours': { type: 'string' },
-  'trusted-proxy': { type: 'string', multiple: true },
+const D = DEFAULTS
+
+export const SERVE_FLAGS = {
+  primary: { type: 'string', arg: 'URL', help: 'production upstream (serves every client)', required: true },
+  candidate: { type: 'string', arg: 'URL', help: 'refactored upstream (mirrored, compared)', required: true },
+  secondary: { type: 'string', arg: 'URL', help: "second instance of the primary's code, for noise cancellation" },
+  host: { type: 'string', arg: 'HOST', help: 'client-facing address', default: D.host },
+  port: { type: 'string', arg: 'N', help: 'client-facing port', default: D.port },
+  'admin-host': { type: 'string', arg: 'HOST', help: 'admin API address; any other than loopback requires --admin-token', default: D.adminHost },
+  'admin-port': { type: 'string', arg: 'N', help: 'admin API port', default: D.adminPort },
+  'admin-token': { type: 'string', arg: 'TOKEN', help: 'bearer token for the admin API (or SHADOWDIFF_ADMIN_TOKEN)' },
+  db: { type: 'string', arg: 'PATH', help: 'SQLite file (WAL); the folder must exist', default: D.db },
+  rules: { type: 'string', arg: 'PATH', help: 'rule file or folder', default: './rules when it exists' },
+  'mirror-methods': { type: 'string', arg: 'LIST', help: 'methods mirrored; others are served but not mirrored', default: D.mirror.methods.join(',') },
+  sample: { type: 'string', arg: 'PERCENT', help: 'share of eligible requests mirrored, 0–100 (deterministic)', default: D.mirror.sample },
+  'mirror-timeout': { type: 'string', arg: 'MS', help: 'candidate deadline for the whole exchange', default: D.mirror.timeoutMs },
+  'max-in-flight': { type: 'string', arg: 'N', help: 'candidate requests in flight at most', default: D.mirror.maxInFlight },
+  'max-queue': { type: 'string', arg: 'N', help: 'mirrors waiting beyond that; more are dropped and counted', default: D.mirror.maxQueue },
+  'sticky-header': { type: 'string', arg: 'NAME', help: 'split: keep a user on one side by this header' },
+  'sticky-cookie': { type: 'string', arg: 'NAME', help: 'split: keep a user on one side by this cookie' },
+  'route-override-header': { type: 'string', arg: 'NAME', help: 'split: a tester header (primary/candidate) that pins a request', default: 'off' },
+  'served-by-header': { type: 'string', arg: 'NAME', help: 'response header naming the side that served', default: D.split.servedByHeader },
+  'retain-days': { type: 'string', arg: 'N', help: 'prune stored divergences older than N days; 0 keeps them', default: D.store.retainDays },
+  'max-db-mb': { type: 'string', arg: 'N', help: 'prune the oldest divergences above this size; 0 is no cap', default: D.store.maxDbMb },
+  capture: { type: 'string', arg: 'FILE', help: 'write a redacted sample of the requests, one HAR request per line, for replay', default: 'off' },
+  'capture-sample': { type: 'string', arg: 'PERCENT', help: 'share of requests captured, 0–100', default: D.capture.sample },
+  'capture-max-bytes': { type: 'string', arg: 'N', help: 'capture file cap; the capture stops there (capture.rotate: rotates); 0 is no cap', default: D.capture.maxBytes },
+  'exact-window-hours': { type: 'string', arg: 'H', help: 'keep per-second counts this long, so windows are exact to the second; 0 is forever', default: D.store.exactWindowHours },
+  'trusted-proxy': { type: 'string', multiple: true, arg: 'CIDR', help: 'keep X-Forwarded-* from this peer (address or range; repeat for more)', default: 'nobody' },
   ...NOISE_FLAGS,
-  config: { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  config: { type: 'string', arg: 'FILE', help: 'YAML or JSON with the same settings; flags win' },
+  'log-level': { type: 'string', arg: 'LEVEL', help: LOG_LEVELS.join('|'), default: D.logLevel },
+  'log-format': { type: 'string', arg: 'json|pretty', help: 'json (pino, for machines) or pretty (for people: with a startup banner, a progress line and a final tally on stderr)', default: 'pretty on a terminal, else json' },
+} satisfies FlagSpec
+
+/** The flags that only mean something when shadowdiff serves clients (not in receiver mode). */
+export const SERVING_ONLY_FLAGS = ['sticky-header', 'sticky-cookie', 'route-override-header', 'served-by-header'] as const
+
+export const SERVE_COMMAND: CommandSpec = {
+  name: 'serve',
+  synopsis: '--primary URL --candidate URL [options]',
+  summary: 'run the proxy: the primary serves, the candidate is mirrored and compared',
+  description: 'Precedence: defaults < --config file < environment < flags. SIGTERM/SIGINT stop gracefully; SIGHUP reloads the rules.',
+  flags: SERVE_FLAGS,
 }
 
-export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate URL [options]
-
-  --primary URL            production upstream (serves every client)          required
-  --candidate URL          refactored upstream (mirrored, compared)           required
-  --secondary URL          second instance of the primary, for noise cancellation
-  --host HOST              client-facing address              (default 127.0.0.1)
-  --port N                 client-facing port                 (default 8080)
-  --admin-port N           admin API port, on 127.0.0.1       (default 8081)
-  --admin-host HOST        admin API address; non-loopback requires --admin-token
-  --admin-token TOKEN      bearer token for the admin API (or SHADOWDIFF_ADMIN_TOKEN)
-  --db PATH                SQLite file                        (default ./shadowdiff.db)
-  --rules PATH             rule file or folder                (default ./rules if present)
-  --mirror-methods LIST    methods mirrored                   (default GET,HEAD,OPTIONS)
-  --sample PERCENT         share of requests mirrored, 0–100  (default 100)
-  --mirror-timeout MS      candidate timeout                  (default 5000)
-  --max-in-flight N        candidate requests in flight       (default 128)
-  --max-queue N            mirrors waiting beyond that        (default 512)
-  --sticky-header NAME     split: keep a user on one side by this header
-  --sticky-cookie NAME     split: keep a user on one side by this cookie
-  --route-override-header NAME  split: header that pins a request (off by default)
-  --served-by-header NAME  response header naming the side   (default x-shadowdiff-served-by)
-  --retain-days N          prune stored divergences older than N days (0 = keep)
-  --max-db-mb N            prune oldest divergences above this size (0 = no cap)
-  --capture FILE           write a redacted sample of the requests, one HAR request per line (off)
-  --capture-sample PERCENT share of requests captured, 0–100  (default 100)
-  --capture-max-bytes N    capture file cap; stop there (capture.rotate: rotate) (default 0 = no cap)
-  --exact-window-hours H   keep per-second counts this long, so windows are exact to the second (default 2; 0 = forever)
-  --trusted-proxy CIDR     keep X-Forwarded-* from this peer (repeatable; default: nobody)
-${noiseUsage()}
-  --config FILE            YAML or JSON with the same settings; flags win
-  --log-level LEVEL        trace|debug|info|warn|error|silent (default info)`
+/** `serve`'s usage text (tests and docs read it). */
+export const SERVE_USAGE = renderUsage(SERVE_COMMAND, 100)
 
 /** Builds the validated Config from flags, an optional config file and the environment. */
 export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.ProcessEnv = process.env): Config {
@@ -95,6 +80,7 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   set('db', str(values, 'db'))
   set('rules', str(values, 'rules'))
   set('logLevel', str(values, 'log-level'))
+  set('logFormat', oneOf(values, 'log-format', LOG_FORMATS))
   if (input.rules === undefined && existsSync('rules')) input.rules = 'rules'
 
   const mirror = section('mirror')

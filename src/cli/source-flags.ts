@@ -8,21 +8,19 @@ import { parseWindow, type TimeWindow } from '../time-window.js'
 import { resolveSources } from '../report/build-report.js'
 import { str, strs, type FlagSpec, type ParsedFlags } from './parse-flags.js'
 
-export const SOURCE_FLAGS: FlagSpec = {
-  db: { type: 'string', multiple: true },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  last: { type: 'string' },
-}
+/** Where `--db` reads when it is not given. */
+export const DEFAULT_DB = './shadowdiff.db'
 
-export const SOURCE_USAGE = `  --db PATH                SQLite file or folder of them; repeat to merge a fleet (default ./shadowdiff.db)
-  --since TIME             only exchanges that started at or after TIME (ISO 8601 or epoch ms; to the second)
-  --until TIME             only exchanges that started before TIME
-  --last DURATION          only the last 15m, 2h, 7d …`
+export const SOURCE_FLAGS = {
+  db: { type: 'string', multiple: true, arg: 'PATH', help: 'SQLite file or folder of them; repeat to merge a fleet', default: DEFAULT_DB },
+  since: { type: 'string', arg: 'TIME', help: 'only exchanges that started at or after TIME (ISO 8601 or epoch ms; to the second)' },
+  until: { type: 'string', arg: 'TIME', help: 'only exchanges that started before TIME' },
+  last: { type: 'string', arg: 'DURATION', help: 'only the last 15m, 2h, 7d …' },
+} satisfies FlagSpec
 
 export function sourcesFrom(values: ParsedFlags['values']): string[] {
   const given = strs(values, 'db')
-  const paths = given.length > 0 ? given : ['./shadowdiff.db']
+  const paths = given.length > 0 ? given : [DEFAULT_DB]
   for (const p of paths) {
     if (!existsSync(p)) throw new UsageError(`--db ${p}: no such file or folder (record some traffic with 'shadowdiff serve --db ${p}' first)`)
   }

@@ -1,56 +1,81 @@
 /**
  * `shadowdiff split` shows or sets who serves real users;
  * `shadowdiff rollback` sends everyone back to the primary at once.
+ * Both print the resulting state as a sentence, or the admin API's JSON
+ * with `--format json`.
  */
 import { UsageError } from '../errors.js'
-import { num, parseCommandFlags, str, type FlagSpec } from './parse-flags.js'
-import { ADMIN_FLAGS, ADMIN_USAGE, adminClient } from './admin-client.js'
+import { TRAFFIC_MODES } from '../split/traffic-mode.js'
+import type { TrafficState } from '../split/audit-event.js'
+import { num, oneOf, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
+import { ADMIN_FLAGS, adminClient } from './admin-client.js'
+import { describeTraffic } from './status-text.js'
 
-const SPLIT_FLAGS: FlagSpec = {
+export const FORMAT_FLAG = { format: { type: 'string', arg: 'text|json', help: 'text for people, json for scripts', default: 'text' } } satisfies FlagSpec
+
+const SPLIT_FLAGS = {
+  mode: { type: 'string', arg: 'MODE', help: 'shadow (the primary serves, the candidate is mirrored), split (--weight % of users on the candidate) or candidate (blue/green flip)' },
+  weight: { type: 'string', arg: 'PERCENT', help: 'candidate share of users in split mode, 0–100, fractional allowed' },
+  'reverse-shadow': { type: 'string', arg: 'on|off', help: 'keep calling and comparing the side that did not serve' },
+  cause: { type: 'string', arg: 'TEXT', help: 'why (kept in the audit trail)', default: 'set from the CLI' },
+  ...FORMAT_FLAG,
   ...ADMIN_FLAGS,
-  mode: { type: 'string' },
-  weight: { type: 'string' },
-  'reverse-shadow': { type: 'string' },
-  cause: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+} satisfies FlagSpec
+
+export const SPLIT_COMMAND: CommandSpec = {
+  name: 'split',
+  synopsis: '[--mode shadow|split|candidate] [--weight PERCENT] [--reverse-shadow on|off]',
+  summary: 'show or set who serves users: shadow, split (weight %), candidate',
+  description: 'Without --mode, --weight or --reverse-shadow, prints the current state.',
+  flags: SPLIT_FLAGS,
 }
 
-const SPLIT_USAGE = `Usage: shadowdiff split [--mode shadow|split|candidate] [--weight PERCENT] [--reverse-shadow on|off]
-
-  Without options, prints the current state.
-  --mode MODE              shadow (primary serves, candidate mirrored), split, candidate (blue/green flip)
-  --weight PERCENT         candidate share in split mode, 0–100, fractional allowed
-  --reverse-shadow on|off  keep calling and comparing the side that did not serve
-  --cause TEXT             why (kept in the audit trail)
-${ADMIN_USAGE}`
-
 export async function splitCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, SPLIT_FLAGS, SPLIT_USAGE)
+  const parsed = parseCommandFlags(argv, SPLIT_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
+  const format = oneOf(values, 'format', ['text', 'json'] as const) ?? 'text'
   const admin = adminClient(values)
-  const next: Record<string, unknown> = {}
-  const mode = str(values, 'mode')
-  if (mode !== undefined) next.mode = mode
+  const next: Partial<TrafficState> = {}
+  // Checked here, before any call, in the flags' words.
+  const mode = oneOf(values, 'mode', TRAFFIC_MODES)
+  if (mode !== undefined) Object.assign(next, { mode })
   const weight = num(values, 'weight', 0, 100)
-  if (weight !== undefined) next.weight = weight
-  const reverse = str(values, 'reverse-shadow')
-  if (reverse !== undefined) {
-    if (!['on', 'off', 'true', 'false'].includes(reverse)) throw new UsageError(`--reverse-shadow: expected on or off, got '${reverse}'`)
-    next.reverseShadow = reverse === 'on' || reverse === 'true'
+  if (weight !== undefined) {
+    if (mode === 'shadow' && weight !== 0) throw new UsageError(`--weight ${weight}: shadow mode serves everyone from the primary (weight 0); use --mode split --weight ${weight}`)
+    if (mode === 'candidate' && weight !== 100) throw new UsageError(`--weight ${weight}: candidate mode serves everyone from the candidate (weight 100); use --mode split --weight ${weight}`)
+    Object.assign(next, { weight })
   }
-  const state = Object.keys(next).length === 0 ? await admin.call('GET', '/api/split') : await admin.call('PUT', '/api/split', { ...next, cause: str(values, 'cause') ?? 'set from the CLI' })
-  console.log(JSON.stringify(state))
+  const reverse = oneOf(values, 'reverse-shadow', ['on', 'off', 'true', 'false'] as const)
+  if (reverse !== undefined) Object.assign(next, { reverseShadow: reverse === 'on' || reverse === 'true' })
+  const changing = Object.keys(next).length > 0
+  const state = changing
+    ? await admin.call<TrafficState>('PUT', '/api/split', { ...next, cause: str(values, 'cause') ?? SPLIT_FLAGS.cause.default })
+    : await admin.call<TrafficState>('GET', '/api/split')
+  console.log(format === 'json' ? JSON.stringify(state) : `${changing ? 'now ' : ''}${describeTraffic(state)}`)
   return 0
 }
 
-const ROLLBACK_FLAGS: FlagSpec = { ...ADMIN_FLAGS, cause: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+const ROLLBACK_FLAGS = {
+  cause: { type: 'string', arg: 'TEXT', help: 'why (kept in the audit trail)', default: 'rollback from the CLI' },
+  ...FORMAT_FLAG,
+  ...ADMIN_FLAGS,
+} satisfies FlagSpec
+
+export const ROLLBACK_COMMAND: CommandSpec = {
+  name: 'rollback',
+  synopsis: '[--cause TEXT]',
+  summary: 'send every user back to the primary at once',
+  description: 'Sends every user back to the primary (shadow mode) from the next request on, and stops a promotion in progress.',
+  flags: ROLLBACK_FLAGS,
+}
 
 export async function rollbackCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandFlags(argv, ROLLBACK_FLAGS, `Usage: shadowdiff rollback [--cause TEXT]\n\n  Sends every user back to the primary (shadow mode) for the next request.\n${ADMIN_USAGE}`)
+  const parsed = parseCommandFlags(argv, ROLLBACK_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
-  const state = await adminClient(values).call('POST', '/api/rollback', { cause: str(values, 'cause') ?? 'rollback from the CLI' })
-  console.log(JSON.stringify(state))
+  const format = oneOf(values, 'format', ['text', 'json'] as const) ?? 'text'
+  const state = await adminClient(values).call<TrafficState>('POST', '/api/rollback', { cause: str(values, 'cause') ?? ROLLBACK_FLAGS.cause.default })
+  console.log(format === 'json' ? JSON.stringify(state) : `rolled back: ${describeTraffic(state)}`)
   return 0
 }

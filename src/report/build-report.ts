@@ -23,6 +23,7 @@ import { UNDECIDED_FIELD } from '../store/divergence-fields.js'
 import { resolveNoiseOptions } from '../noise/noise-options.js'
 import type { NoiseOptions } from '../noise/noise-options.js'
 import type { LearnedEndpointNoise } from './read-report-data.js'
+import { volatileHint } from './volatile-hint.js'
 
 export { resolveSources } from './resolve-sources.js'
 
@@ -73,6 +74,9 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     const totals = totalsOf(data)
     totals.noiseOverruled = endpoints.reduce((n, e) => n + (e.noiseOverruled ?? 0), 0)
     totals.undecided = endpoints.reduce((n, e) => n + (e.undecided ?? 0), 0)
+    const rulesMatched = [...data.candidates.values()].some((list) => list.some((c) => c.rules !== '[]'))
+    const divergentFields = endpoints.flatMap((e) => e.fields.map((f) => ({ field: f.field, count: f.count - f.noiseCount })).filter((f) => f.count > 0))
+    const hint = volatileHint(divergentFields, rulesMatched, sources.join(' --db '))
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: effective,
@@ -86,6 +90,7 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
       // Sorted by content too, so the order never depends on which file an event came from.
       events: data.events.sort((a, b) => cmp(a.at, b.at) || cmp(JSON.stringify(a), JSON.stringify(b))),
       ...trafficOf(dbs),
+      ...(hint ? { hints: [hint] } : {}),
     }
   } finally {
     for (const db of dbs) db.close()

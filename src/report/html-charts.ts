@@ -22,12 +22,70 @@ function truncate(s: string, max: number): string {
 }
 
 /**
- * Divergence rate per minute as a line (with the gate threshold dashed), the
- * compared volume as a strip of bars below it, and audit events as vertical
- * markers. Minutes without compared traffic break the line rather than being
- * drawn as 0%. Returns null when there is nothing to plot.
+ * A minute with fewer compared exchanges than this is "low count": its rate
+ * (1 of 1 = 100%) says little. It is drawn as a faint hollow dot labelled
+ * with its counts, left out of the line and of the axis scale. The floor is
+ * 10 exchanges, or a tenth of the median minute when traffic is heavier.
  */
-export function timelineChart(points: readonly TimelinePoint[], threshold: number, events: readonly AuditEvent[]): Raw | null {
+export function lowCountFloor(points: readonly TimelinePoint[]): number {
+  const counts = points.map((p) => p.compared).filter((c) => c > 0).sort((a, b) => a - b)
+  const median = counts.length === 0 ? 0 : counts[Math.floor(counts.length / 2)]
+  return Math.max(10, Math.ceil(median / 10))
+}
+
+/** The time span the timeline chart covers, or null without points. */
+export function timelineSpan(points: readonly TimelinePoint[]): { t0: number; t1: number } | null {
+  const ts = points.map((p) => Date.parse(p.at)).filter((t) => !Number.isNaN(t))
+  if (ts.length === 0) return null
+  return { t0: Math.min(...ts), t1: Math.max(...ts) + MINUTE }
+}
+
+/** Audit events close together in time, shown as one marker with one label and numbered in the audit table. */
+export interface EventGroup {
+  /** 1-based, in time order: the marker's number in the chart and the table. */
+  n: number
+  t: number
+  events: AuditEvent[]
+}
+
+/**
+ * Groups events (in time order) whose markers would nearly touch: each
+ * within 4% of the chart's width of the previous one, a group spanning at
+ * most 8%. A promotion's steps seconds apart become one marker, not a smudge
+ * of overlapping ones.
+ */
+export function groupEvents(events: readonly AuditEvent[], span: { t0: number; t1: number } | null): EventGroup[] {
+  const sorted = events.map((e) => ({ e, t: Date.parse(e.at) })).filter(({ t }) => !Number.isNaN(t)).sort((a, b) => a.t - b.t)
+  const width = span ? span.t1 - span.t0 : 0
+  const groups: (EventGroup & { lastT: number })[] = []
+  for (const { e, t } of sorted) {
+    const last = groups.at(-1)
+    if (last && t - last.lastT <= width * 0.04 && t - last.t <= width * 0.08) {
+      last.events.push(e)
+      last.lastT = t
+    } else {
+      groups.push({ n: groups.length + 1, t, lastT: t, events: [e] })
+    }
+  }
+  return groups.map(({ n, t, events: list }) => ({ n, t, events: list }))
+}
+
+/** `promotion`, `weight ×3`, or `promotion, weight ×3`: what a group holds, by type. */
+export function groupLabel(g: EventGroup): string {
+  const byType = new Map<string, number>()
+  for (const e of g.events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1)
+  return [...byType].map(([type, k]) => (k > 1 ? `${type} ×${k}` : type)).join(', ')
+}
+
+/**
+ * Divergence rate per minute as a line (with the gate threshold dashed), the
+ * compared volume as a strip of bars below it, and audit events as numbered
+ * markers (events close together share one). Minutes without compared
+ * traffic break the line rather than being drawn as 0%; low-count minutes
+ * (lowCountFloor) are faint dots with their counts, never a lone spike. The
+ * axis never goes above 100%. Returns null when there is nothing to plot.
+ */
+export function timelineChart(points: readonly TimelinePoint[], threshold: number, groups: readonly EventGroup[]): Raw | null {
   const pts = points
     .map((p) => ({ ...p, t: Date.parse(p.at) }))
     .filter((p) => !Number.isNaN(p.t))
@@ -36,43 +94,57 @@ export function timelineChart(points: readonly TimelinePoint[], threshold: numbe
   const W = 640
   const L = 48
   const R = 620
-  const rateTop = 14
+  const rateTop = 36
   const rateBottom = 208
   const volTop = 226
   const volBottom = 266
   const t0 = pts[0].t
   const t1 = pts[pts.length - 1].t + MINUTE
   const x = (t: number) => L + ((t - t0) / (t1 - t0)) * (R - L)
+  const floor = lowCountFloor(points)
   const rates = pts.map((p) => (p.compared > 0 ? p.divergent / p.compared : NaN))
-  const top = niceMax(Math.max(threshold, ...rates.filter((r) => !Number.isNaN(r))) * 1.1)
-  const y = (r: number) => rateBottom - (r / top) * (rateBottom - rateTop)
+  const low = pts.map((p) => p.compared > 0 && p.compared < floor)
+  // The scale follows the minutes that have enough exchanges; with none, all of them.
+  const scaled = rates.filter((r, i) => !Number.isNaN(r) && (!low[i] || low.every((l, j) => l || Number.isNaN(rates[j]))))
+  const top = Math.min(1, niceMax(Math.max(threshold, ...scaled) * 1.1))
+  const y = (r: number) => rateBottom - (Math.min(r, top) / top) * (rateBottom - rateTop)
   const maxVol = Math.max(1, ...pts.map((p) => p.compared))
   const slot = (MINUTE / (t1 - t0)) * (R - L)
+  const cx = (t: number) => (x(t) + slot / 2).toFixed(1)
 
   const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const yy = y(top * f).toFixed(1)
     return html`<line class="grid" x1="${L}" x2="${R}" y1="${yy}" y2="${yy}"/><text class="axis" x="${L - 6}" y="${yy}" dy="0.32em" text-anchor="end">${formatRate(top * f)}</text>`
   })
 
-  // One path segment per run of consecutive minutes that compared something.
+  // One path segment per run of consecutive minutes that compared something;
+  // low-count minutes are stepped over, not drawn through.
   const segments: string[] = []
   let current: string[] = []
+  let lastT = -Infinity
   pts.forEach((p, i) => {
-    const gap = i > 0 && p.t - pts[i - 1].t > 1.5 * MINUTE
-    if (Number.isNaN(rates[i]) || gap) {
+    if (Number.isNaN(rates[i]) || p.t - lastT > 1.5 * MINUTE) {
       if (current.length) segments.push(current.join(' '))
       current = []
     }
-    if (!Number.isNaN(rates[i])) current.push(`${(x(p.t) + slot / 2).toFixed(1)},${y(rates[i]).toFixed(1)}`)
+    if (Number.isNaN(rates[i])) return
+    lastT = p.t
+    if (!low[i]) current.push(`${cx(p.t)},${y(rates[i]).toFixed(1)}`)
   })
   if (current.length) segments.push(current.join(' '))
 
   const lines = segments.map((s) => html`<polyline class="rate" points="${s}"/>`)
-  const dots = pts.map((p, i) =>
-    Number.isNaN(rates[i])
-      ? ''
-      : html`<circle class="dot${rates[i] > threshold ? ' over' : ''}" cx="${(x(p.t) + slot / 2).toFixed(1)}" cy="${y(rates[i]).toFixed(1)}" r="3"><title>${formatClock(p.t)} UTC — ${formatRate(rates[i])} (${formatCount(p.divergent)} of ${formatCount(p.compared)} divergent)</title></circle>`,
-  )
+  const dots = pts.map((p, i) => {
+    if (Number.isNaN(rates[i])) return ''
+    const counts = `${formatCount(p.divergent)} of ${formatCount(p.compared)} divergent`
+    if (!low[i]) {
+      return html`<circle class="dot${rates[i] > threshold ? ' over' : ''}" cx="${cx(p.t)}" cy="${y(rates[i]).toFixed(1)}" r="3"><title>${formatClock(p.t)} UTC — ${formatRate(rates[i])} (${counts})</title></circle>`
+    }
+    // Above the axis' top it sits on the top line, marked ↑, its label below it (the band above holds the event labels).
+    const clipped = rates[i] > top
+    const ly = y(rates[i]) + (y(rates[i]) < rateTop + 14 ? 14 : -7)
+    return html`<g class="low"><title>${formatClock(p.t)} UTC — ${formatRate(rates[i])} (${counts}): only ${formatCount(p.compared)} compared, too few to read as a rate</title><circle class="dot low" cx="${cx(p.t)}" cy="${y(rates[i]).toFixed(1)}" r="3.5"/><text class="count" x="${cx(p.t)}" y="${ly.toFixed(1)}" text-anchor="middle">${clipped ? '↑' : ''}${formatCount(p.divergent)}/${formatCount(p.compared)}</text></g>`
+  })
   const bars = pts.map((p) => {
     const h = (p.compared / maxVol) * (volBottom - volTop)
     const hd = (p.divergent / maxVol) * (volBottom - volTop)
@@ -87,24 +159,30 @@ export function timelineChart(points: readonly TimelinePoint[], threshold: numbe
     ticks.push(html`<text class="axis" x="${x(t).toFixed(1)}" y="282" text-anchor="middle">${formatClock(t)}</text>`)
   }
 
-  let lastLabel = -Infinity
-  const marks = events
-    .map((e) => ({ e, t: Date.parse(e.at) }))
-    .filter(({ t }) => t >= t0 && t <= t1)
-    .map(({ e, t }) => {
-      const ex = x(t)
-      const label = ex - lastLabel > 70 ? (lastLabel = ex) : null
-      return html`<g class="event"><title>${formatTime(e.at)} — ${e.type} by ${e.actor}: ${e.cause}</title><line x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${rateTop}" y2="${volBottom}"/><path d="M${(ex - 4).toFixed(1)},${rateTop - 8} h8 l-4,6 z"/>${label !== null ? html`<text x="${(ex + 4).toFixed(1)}" y="${rateTop + 10}">${truncate(e.type, 14)}</text>` : ''}</g>`
+  // Labels sit in a band above the plot; one that would overlap the previous drops to a second row.
+  const rowEnd = [-Infinity, -Infinity]
+  const marks = groups
+    .filter((g) => g.t >= t0 && g.t <= t1)
+    .map((g) => {
+      const ex = x(g.t)
+      const text = `${g.n} ${truncate(groupLabel(g), 22)}`
+      const width = text.length * 6 + 18
+      const row = ex >= rowEnd[0] ? 0 : ex >= rowEnd[1] ? 1 : rowEnd[0] <= rowEnd[1] ? 0 : 1
+      const anchorEnd = ex + width > W
+      rowEnd[row] = anchorEnd ? ex + 4 : ex + width
+      const ly = 10 + row * 13
+      const tip = g.events.map((e) => `${formatTime(e.at)} — ${e.type} by ${e.actor}: ${e.cause}`).join('\n')
+      return html`<g class="event" data-n="${g.n}"><title>${tip}</title><line x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${ly + 2}" y2="${volBottom}"/><circle cx="${ex.toFixed(1)}" cy="${ly - 3}" r="5.5"/><text class="n" x="${ex.toFixed(1)}" y="${ly - 3}" dy="0.35em" text-anchor="middle">${g.n}</text><text x="${(anchorEnd ? ex - 8 : ex + 8).toFixed(1)}" y="${ly - 3}" dy="0.35em" text-anchor="${anchorEnd ? 'end' : 'start'}">${truncate(groupLabel(g), 22)}</text></g>`
     })
 
   const thY = y(threshold).toFixed(1)
   const thresholdLine =
-    threshold > 0
+    threshold > 0 && threshold <= top
       ? html`<line class="threshold" x1="${L}" x2="${R}" y1="${thY}" y2="${thY}"/><text class="threshold-label" x="${R}" y="${thY}" dy="-4" text-anchor="end">gate max ${formatRate(threshold)}</text>`
       : ''
 
   return html`<svg class="chart" id="chart-timeline" viewBox="0 0 ${W} 290" role="img" aria-label="Divergence rate per minute">
-<desc>Divergence rate per minute between ${formatTime(pts[0].at)} and ${formatTime(new Date(t1).toISOString())}.</desc>
+<desc>Divergence rate per minute between ${formatTime(pts[0].at)} and ${formatTime(new Date(t1).toISOString())}; minutes with fewer than ${floor} compared exchanges are faint dots labelled divergent/compared.</desc>
 ${grid}${thresholdLine}${lines}${dots}
 <line class="grid" x1="${L}" x2="${R}" y1="${volBottom}" y2="${volBottom}"/>
 <text class="axis" x="${L - 6}" y="${(volTop + volBottom) / 2}" dy="0.32em" text-anchor="end">volume</text>
@@ -153,7 +231,7 @@ ${axis}${body}</svg>`
 /** The legend markup shared by the two charts' captions. */
 export const legend = {
   timeline: raw(
-    '<span class="key"><i class="sw rate"></i>divergence rate</span><span class="key"><i class="sw threshold"></i>gate threshold</span><span class="key"><i class="sw vol"></i>compared</span><span class="key"><i class="sw vol-div"></i>divergent (volume per minute)</span><span class="key"><i class="sw event"></i>audit event</span>',
+    '<span class="key"><i class="sw rate"></i>divergence rate</span><span class="key"><i class="sw low"></i>few exchanges (divergent/compared)</span><span class="key"><i class="sw threshold"></i>gate threshold</span><span class="key"><i class="sw vol"></i>compared</span><span class="key"><i class="sw vol-div"></i>divergent (volume per minute)</span><span class="key"><i class="sw event"></i>audit events, numbered as in the audit trail</span>',
   ),
   latency: raw(
     '<span class="key"><i class="sw pri"></i>primary</span><span class="key"><i class="sw cand"></i>candidate</span><span class="key">dark = p50, full bar = p99; labels p50 / p99</span>',

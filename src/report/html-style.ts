@@ -36,6 +36,7 @@ h5{font-size:12px;margin:14px 0 6px;color:var(--muted)}
 .verdict .what{font-size:15px;font-weight:600;margin:2px 0 6px}
 .verdict ul{margin:0;padding-left:18px}
 .verdict .gate{margin-top:8px;font-size:12.5px;color:var(--muted)}
+.hint{border-left:4px solid var(--warn);background:var(--warn-bg);margin-bottom:16px}
 .totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(132px,1fr));gap:10px}
 .stat{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .stat .v{font-size:21px;font-weight:650;font-variant-numeric:tabular-nums}
@@ -55,7 +56,10 @@ svg .threshold{stroke:var(--bad);stroke-dasharray:5 4;stroke-width:1.5}
 svg .threshold-label{fill:var(--bad);font-size:10.5px;font-weight:600}
 svg .vol{fill:var(--line)}svg .vol-div{fill:var(--bad);opacity:.75}
 svg .event line{stroke:var(--warn);stroke-dasharray:2 3;stroke-width:1.5}
-svg .event path{fill:var(--warn)}svg .event text{fill:var(--warn);font-size:10.5px;font-weight:600}
+svg .event circle{fill:var(--warn)}svg .event text{fill:var(--warn);font-size:10.5px;font-weight:600}
+svg .event text.n{fill:var(--card);font-size:8.5px;font-weight:700}
+svg .dot.low{fill:var(--card);stroke:var(--accent);stroke-width:1.2;opacity:.55}
+svg .low text.count{fill:var(--muted);font-size:9.5px}
 svg .ep{fill:var(--fg);font-size:11.5px;font-family:var(--mono)}svg .ep .m{font-weight:700}
 svg .pri.p99{fill:var(--pri);opacity:.35}svg .pri.p50{fill:var(--pri-d)}
 svg .cand.p99{fill:var(--cand);opacity:.4}svg .cand.p50{fill:var(--cand-d)}
@@ -63,7 +67,7 @@ svg .val{fill:var(--muted);font-size:10.5px;font-variant-numeric:tabular-nums}sv
 .key{display:inline-flex;align-items:center;gap:5px}
 .sw{display:inline-block;width:12px;height:10px;border-radius:2px}
 .sw.rate{background:var(--accent);height:3px}.sw.threshold{border-top:2px dashed var(--bad);height:0}
-.sw.vol{background:var(--line)}.sw.vol-div{background:var(--bad)}.sw.event{border-left:2px dotted var(--warn);width:2px}
+.sw.vol{background:var(--line)}.sw.vol-div{background:var(--bad)}.sw.event{border-left:2px dotted var(--warn);width:2px}.sw.low{border:1.2px solid var(--accent);border-radius:50%;opacity:.55;width:8px;height:8px}
 .sw.pri{background:var(--pri-d)}.sw.cand{background:var(--cand-d)}
 table{border-collapse:collapse;width:100%}
 .tbl-wrap{overflow-x:auto;background:var(--card);border:1px solid var(--line);border-radius:8px}
@@ -127,12 +131,13 @@ table.sbs td.add mark{background:var(--add-mark);color:inherit;border-radius:2px
 table.sbs td.blank{background:repeating-linear-gradient(135deg,transparent 0 4px,var(--soft) 4px 8px)}
 table.sbs tr.gap td{text-align:center;color:var(--muted);background:var(--soft);font-family:system-ui,sans-serif;font-size:11.5px;padding:2px}
 pre.patch{background:var(--soft);border-radius:6px;padding:8px 10px;overflow:auto;max-height:260px;white-space:pre-wrap;word-break:break-all;margin:0}
-ol.events{list-style:none;margin:0;padding:0 0 0 14px;border-left:2px solid var(--line)}
-ol.events li{position:relative;padding:4px 0 10px 14px}
-ol.events li::before{content:"";position:absolute;left:-21px;top:9px;width:10px;height:10px;border-radius:50%;background:var(--warn);border:2px solid var(--card)}
-ol.events .t{font-family:var(--mono);font-size:12px;color:var(--muted)}
-ol.events .type{font-weight:700}
-ol.events .data{display:block;margin-top:2px;color:var(--muted);word-break:break-all}
+table.events{width:100%;border-collapse:collapse;font-size:13px}
+table.events th{text-align:left;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);padding:4px 8px}
+table.events td{border-bottom:1px solid var(--soft);padding:5px 8px;vertical-align:top}
+table.events td.n{font-weight:700;color:var(--warn);width:2em}
+table.events td.t{font-family:var(--mono);font-size:12px;color:var(--muted);white-space:nowrap}
+table.events td.type{font-weight:700}
+table.events td.change{color:var(--muted)}
 .empty{padding:28px;text-align:center;color:var(--muted)}
 #nothing-compared{margin-top:14px}
 .toolbar{display:flex;justify-content:space-between;align-items:baseline;gap:12px}

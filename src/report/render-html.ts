@@ -5,12 +5,14 @@
  * Every recorded value is escaped by the `html` template (html-escape.ts).
  */
 import { createHash } from 'node:crypto'
-import { latencyChart, legend, timelineChart } from './html-charts.js'
+import { groupEvents, latencyChart, legend, timelineChart, timelineSpan, type EventGroup } from './html-charts.js'
+import { auditTable } from './html-audit.js'
 import { endpointDetails, endpointTable } from './html-endpoints.js'
 import { html, raw, type Raw } from './html-escape.js'
 import { CSS, SCRIPT } from './html-style.js'
+import { describeThresholds, measured } from '../gate/format-verdict.js'
 import { formatCount, formatDuration, formatRate, formatTime } from './render-format.js'
-import type { AuditEvent, GateVerdict, Report } from './report-types.js'
+import type { GateVerdict, Report } from './report-types.js'
 import { boundsText, countsText, outcomeOf, windowText } from '../gate/format-verdict.js'
 
 /** Which side serves and which is compared, as the recording's last traffic state says. */
@@ -23,7 +25,6 @@ const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64')
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; base-uri 'none'; form-action 'none'`
 
 function verdictBanner(v: GateVerdict, compared: number, w: Report['window']): Raw {
-  const t = v.thresholds
   const outcome = outcomeOf(v)
   const what =
     outcome === 'pass'
@@ -31,17 +32,17 @@ function verdictBanner(v: GateVerdict, compared: number, w: Report['window']): R
       : outcome === 'inconclusive'
         ? `Inconclusive: ${formatCount(v.samples)} compared exchanges do not yet settle the gate (${formatRate(v.divergenceRate)} divergent).`
         : `The candidate fails the gate${compared > 0 ? ` (${formatRate(v.divergenceRate)} divergent over ${formatCount(v.samples)} compared exchanges)` : ''}.`
-  const ratio = v.latencyRatio === null ? '–' : `${v.latencyRatio.toFixed(2)}×`
   const cls = outcome === 'pass' ? 'pass' : 'fail'
   const badge = outcome === 'pass' ? '✓ PASS' : outcome === 'fail' ? '✕ FAIL' : '? INCONCLUSIVE'
   const bounds = boundsText(v)
+  const observed = measured(v)
   return html`<section class="verdict ${cls}" id="verdict" role="status" data-verdict="${outcome}">
 <div class="badge">${badge}</div>
 <div><p class="what">${what}</p>
 ${v.reasons.length ? html`<ul class="reasons">${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 <p class="judged" id="judged">Window: ${windowText(w)}.${v.counts ? html`<br>Judged: ${countsText(v)}.` : ''}${bounds ? html`<br>${bounds}.` : ''}</p>
-<p class="gate">Observed: divergence ${formatRate(v.divergenceRate)} · candidate error rate ${formatRate(v.errorRate)} · p99 latency ratio ${ratio}.<br>
-Gate: divergence ≤ ${formatRate(t.maxDivergence)} from ${formatCount(t.minSamples)} samples · error rate ≤ ${formatRate(t.maxErrorRate)} · p99 ratio ${t.maxLatencyRatio > 0 ? `≤ ${t.maxLatencyRatio}×` : 'not checked'} · per endpoint ≤ ${formatRate(t.maxEndpointDivergence)} from ${formatCount(t.minEndpointSamples)} samples${t.endpoints && Object.keys(t.endpoints).length ? ` · ${Object.keys(t.endpoints).length} endpoint override(s)` : ''}${t.confidence ? ` · judged on ${Number((t.confidence * 100).toFixed(2))}% confidence bounds` : ''}.</p></div>
+<p class="gate">Measured: ${observed.charAt(0).toUpperCase() + observed.slice(1)}<br>
+Gate: ${describeThresholds(v.thresholds)}</p></div>
 </section>`
 }
 
@@ -63,8 +64,8 @@ ${stat('skipped', formatCount(t.skipped))}${stat('not mirrored', formatCount(t.n
 </div>`
 }
 
-function charts(r: Report): Raw {
-  const timeline = timelineChart(r.timeline, r.verdict.thresholds.maxDivergence, r.events)
+function charts(r: Report, groups: readonly EventGroup[]): Raw {
+  const timeline = timelineChart(r.timeline, r.verdict.thresholds.maxDivergence, groups)
   const latency = latencyChart(r.endpoints, r.verdict.thresholds.maxLatencyRatio)
   if (!timeline && !latency) return html``
   const panel = (title: string, chart: Raw | null, caption: Raw, none: string) =>
@@ -73,16 +74,6 @@ function charts(r: Report): Raw {
 ${panel('Divergence rate per minute (UTC)', timeline, legend.timeline, 'No timeline recorded.')}
 ${panel('Latency per endpoint: primary vs candidate', latency, legend.latency, 'No latency recorded.')}
 </div>`
-}
-
-function events(list: readonly AuditEvent[]): Raw {
-  if (list.length === 0) return html``
-  const sorted = [...list].sort((a, b) => a.at.localeCompare(b.at))
-  const items = sorted.map((e) => {
-    const data = e.data && Object.keys(e.data).length ? JSON.stringify(e.data) : ''
-    return html`<li><span class="t">${formatTime(e.at)}</span> <span class="type">${e.type}</span> by <code>${e.actor}</code> — ${e.cause}${data ? html`<code class="data">${data}</code>` : ''}</li>`
-  })
-  return html`<h2>Audit trail</h2><div class="card"><ol class="events" id="events">${items}</ol></div>`
 }
 
 /**
@@ -95,6 +86,8 @@ export function renderHtml(report: Report): string {
   const span = w.since && w.until ? ` (${formatDuration(Date.parse(w.until) - Date.parse(w.since))})` : ''
   const nothing = report.totals.compared === 0
   const withExamples = report.endpoints.some((e) => e.examples.length > 0)
+  // One numbering of the audit events for the chart's markers and the table's rows.
+  const groups = groupEvents(report.events, timelineSpan(report.timeline))
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
@@ -107,13 +100,14 @@ export function renderHtml(report: Report): string {
 <header class="top"><h1>shadowdiff <span>primary vs candidate</span></h1>
 <div class="meta"><span>Window: ${w.since || w.until ? `${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'whole recording'}</span><span>Generated: ${formatTime(report.generatedAt)}</span><span>Source: ${report.sources.join(', ') || '–'}</span></div></header>
 ${verdictBanner(report.verdict, report.totals.compared, report.window)}${trafficLine(report)}
+${(report.hints ?? []).map((h) => html`<div class="card hint" id="hint-${h.kind}" role="note"><strong>Hint:</strong> ${h.message}</div>`)}
 ${totals(report)}
 ${nothing ? html`<div class="card empty" id="nothing-compared"><strong>Nothing was compared in this window.</strong><br>No mirrored exchange completed on both sides, so there is no divergence to show. Check that traffic reached the proxy and that mirroring is enabled.</div>` : ''}
-${charts(report)}
+${charts(report, groups)}
 ${report.endpoints.length ? html`<h2>Endpoints</h2><p class="muted">Endpoints failing the gate first, then by divergent count. Click a column header to sort.</p>${endpointTable(report.endpoints, report.verdict)}` : ''}
 ${report.endpoints.some((e) => e.divergent > 0 || e.fields.length > 0) ? html`<div class="toolbar"><h2>Differences by endpoint</h2>${withExamples ? html`<button type="button" id="toggle-examples">Expand all examples</button>` : ''}</div>` : ''}
 ${endpointDetails(report.endpoints, report.verdict)}
-${events(report.events)}
+${auditTable(report.events, groups)}
 <footer>shadowdiff · bodies are shown as recorded (truncated to the capture cap, secrets redacted); JSON is pretty-printed with sorted keys.</footer>
 </main><script>${raw(SCRIPT)}</script></body></html>
 `

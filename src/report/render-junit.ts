@@ -13,6 +13,7 @@
  */
 import { exampleDiff } from './body-diff.js'
 import { endpointGateState, endpointKey, failingReasons, formatCount, formatRate, formatTime, reviewOrder } from './render-format.js'
+import { describeThresholds, measured } from '../gate/format-verdict.js'
 import type { EndpointReport, Report } from './report-types.js'
 import { boundsText, countsText, outcomeOf, windowText } from '../gate/format-verdict.js'
 
@@ -100,7 +101,8 @@ function overallCase(r: Report): Case {
   const body = [
     ...list,
     '',
-    `Samples ${formatCount(v.samples)}, divergence ${formatRate(v.divergenceRate)} (max ${formatRate(v.thresholds.maxDivergence)}), candidate error rate ${formatRate(v.errorRate)} (max ${formatRate(v.thresholds.maxErrorRate)}), p99 latency ratio ${v.latencyRatio === null ? 'n/a' : v.latencyRatio.toFixed(2)}.`,
+    `Measured: ${measured(v)}`,
+    `Gate: ${describeThresholds(v.thresholds)}`,
   ].join('\n')
   return { ...base, failure: { message: list.join('; '), type: 'shadowdiff.gate', body } }
 }

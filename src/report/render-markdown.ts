@@ -129,6 +129,7 @@ export function renderMarkdown(report: Report): string {
   ]
   for (const reason of v.reasons) out.push(`- ${mdText(reason)}`)
   if (v.reasons.length) out.push('')
+  for (const hint of report.hints ?? []) out.push(`> 💡 ${mdText(hint.message)}`, '')
   const window = w.since || w.until ? `Window ${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'Whole recording'
   const exact = w.since || w.until ? (w.exact === false ? ' (widened to whole minutes)' : ' (exact to the second)') : ''
   out.push(`${window}${exact} · generated ${formatTime(report.generatedAt)}`, '')

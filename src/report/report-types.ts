@@ -4,6 +4,7 @@
  */
 import type { ComparedAs, Divergence, DivergenceKind, Operation } from '../types.js'
 import type { ModeSides } from '../split/mode-sides.js'
+import type { VolatileHint } from './volatile-hint.js'
 
 export interface LatencySummary {
   count: number
@@ -245,4 +246,6 @@ export interface Report {
    * row; the newest across files): which side serves and which is compared.
    */
   traffic?: { mode: 'shadow' | 'split' | 'candidate'; weight: number; reverseShadow: boolean; sides: ModeSides }
+  /** Advice for the reader (src/report/volatile-hint.ts); absent when there is none. */
+  hints?: VolatileHint[]
 }

@@ -65,7 +65,7 @@ export interface DivergenceQuery {
   since?: number
   /** Epoch ms, exclusive. */
   until?: number
-  /** Only this route. */
+  /** Only this route: `/api/users/:id`, or the endpoint as reports print it, `GET /api/users/:id`. */
   route?: string
   /** Only this method. */
   method?: string

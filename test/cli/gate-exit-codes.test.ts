@@ -45,10 +45,10 @@ describe('shadowdiff gate: exit 0 on pass, 1 on fail', () => {
   it('passes an equal candidate and fails a divergent one, naming the endpoint and threshold', async () => {
     const [pass, fail] = await Promise.all([gate('--db', db.equal, '--min-samples', '40'), gate('--db', db.divergent, '--min-samples', '40')])
     expect(pass.code).toBe(0)
-    expect(pass.stdout).toMatch(/^PASS: 40 compared, divergence 0\.0% \(max 1\.0%\)/)
+    expect(pass.stdout).toMatch(/^PASS: of 40 compared exchanges, 0\.0% diverged \(1% allowed\) and 0\.0% were candidate errors \(1% allowed\)/)
 
     expect(fail.code).toBe(1)
-    expect(fail.stdout).toMatch(/^FAIL: 2 reasons \(40 compared, divergence 25\.0% \(max 1\.0%\)/)
+    expect(fail.stdout).toMatch(/^FAIL \(2 reasons\): of 40 compared exchanges, 25\.0% diverged \(1% allowed\)/)
     expect(fail.stdout).toContain('  - divergence 25.0% > 1.0% (10/40)\n')
     expect(fail.stdout).toContain('  - GET /api/orders/:id: divergence 100.0% > 1.0% (10/10)\n')
     expect(fail.stdout).not.toContain('/api/users')
@@ -66,7 +66,7 @@ describe('shadowdiff gate: exit 0 on pass, 1 on fail', () => {
       gate('--db', db.slow, '--min-samples', '20', '--max-latency-ratio', '2'),
     ])
     expect(off.code, off.stdout).toBe(0)
-    expect(off.stdout).toMatch(/^PASS: .*latency p99 ratio \d+\.\d\d×/)
+    expect(off.stdout).toMatch(/^PASS: .*the candidate's p99 latency was \d+\.\d\d× the primary's \(not judged\)/)
     expect(on.code, on.stdout).toBe(1)
     // The candidate answers 1.5 s later than the primary: its p99 is at least that, and a primary slowed by a busy machine stays far below.
     const m = /  - latency p99 candidate (\d+(?:\.\d)?) ms \/ primary [\d.]+ ms = ([\d.]+)× > 2×/.exec(on.stdout)
@@ -113,7 +113,7 @@ describe('shadowdiff gate --config: thresholds and per-endpoint overrides', () =
     const plain = configFile('plain.yaml', 'gate:\n  maxDivergence: 0.3\n  minSamples: 10\n')
     const [ok, fails] = await Promise.all([gate('--db', db.divergent, '--config', rescued), gate('--db', db.divergent, '--config', plain)])
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toMatch(/^PASS: 40 compared, divergence 25\.0% \(max 30\.0%\)/)
+    expect(ok.stdout).toMatch(/^PASS: of 40 compared exchanges, 25\.0% diverged \(30% allowed\)/)
     expect(fails.code).toBe(1)
     expect(fails.stdout).toContain('  - GET /api/orders/:id: divergence 100.0% > 30.0% (10/10)\n')
     expect(fails.stdout).not.toContain('  - divergence 25.0%')
@@ -141,7 +141,7 @@ describe('shadowdiff gate: time windows', () => {
       gate('--db', db.equal, '--min-samples', '40', '--since', String(Date.now() + 3_600_000)),
     ])
     expect(last.code).toBe(0)
-    expect(last.stdout).toMatch(/^PASS: 40 compared/)
+    expect(last.stdout).toMatch(/^PASS: of 40 compared exchanges/)
     for (const r of [until, since]) {
       expect(r.code).toBe(1)
       expect(r.stdout).toContain('too few samples: 0 compared < 40 required (minSamples)')
@@ -157,13 +157,18 @@ describe('shadowdiff gate: exit 2 on usage errors, with the reason', () => {
       [['--min-samples', '1.5'], /--min-samples: expected a whole number ≥ 0, got '1.5'/],
       [['--last', 'soon'], /--last: expected a duration like 30s, 15m or 2h, got 'soon'/],
       [['--since', '2030-01-02T00:00:00Z', '--until', '2030-01-01T00:00:00Z'], /--since must be before --until/],
-      [['--treshold', '1'], /Unknown option '--treshold'/],
+      [['--treshold', '1'], /SHD_USAGE: unknown flag '--treshold'/],
+      [['--max-divergance', '1'], /unknown flag '--max-divergance' \(did you mean --max-divergence\?\)/],
+      [['--max-divergence', '-1'], /--max-divergence: expected a rate from 0 to 1 \(or a percentage like 1%\), got '-1'/],
+      [['--admin', 'http://x'], /--admin is a status flag \(also split, promote, rollback\), not a gate flag/],
     ]
     // In parallel: each is a process start, and they are independent.
     const [help, ...results] = await Promise.all([gate('--help'), ...cases.map(([args]) => gate('--db', db.equal, ...args))])
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Exit status: 0 pass, 1 fail, 2 usage or unreadable database, 3 inconclusive (--confidence only).')
-    expect(help.stdout).toContain('gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"')
+    // The help is wrapped to the width: compare its words.
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('gate.endpoints keyed "GET /api/users/:id" or "/api/users/:id"')
+    expect(help.stdout).toMatch(/--max-endpoint-divergence RATE +per endpoint divergence at most\s+\(default the --max-divergence value\)/)
     results.forEach(({ code, stderr, stdout }, i) => {
       const [args, message] = cases[i]
       expect(code, args.join(' ')).toBe(2)

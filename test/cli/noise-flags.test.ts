@@ -30,8 +30,8 @@ describe('noise flags', () => {
       magnitudeFactor: 8,
     })
     for (const usage of [SERVE_USAGE, COMPARE_USAGE]) {
-      expect(usage).toMatch(/\n {2}--noise-confidence P {5}confidence of the per-field noise test, 0 < P < 1 \(default 0\.99\)\n/)
-      expect(usage).toMatch(/\n {2}--noise-min-samples N {4}secondary answers per endpoint before noise is accepted \(default 30\)\n/)
+      expect(usage).toMatch(/\n {6}--noise-confidence P +confidence of the per-field noise test, 0 < P < 1\s+\(default 0\.99\)\n/)
+      expect(usage).toMatch(/\n {6}--noise-min-samples N +secondary answers per endpoint before noise is accepted\s+\(default 30\)\n/)
     }
   })
 

@@ -25,7 +25,18 @@ describe('shadowdiff rules explain', () => {
     // Explain against a proposed rule set: which differences would it hide?
     const proposed = join(dir, 'proposed.yaml')
     writeFileSync(proposed, 'rules:\n  - name: volatile\n    ignore: { body: [/requestId, /at] }\n  - name: unrelated\n    match: { path: /other }\n')
-    const { code, stdout, stderr } = await runCli(['rules', 'explain', '--db', db, '--id', row.id, '--rules', proposed])
+    const [text, { code, stdout, stderr }] = await Promise.all([
+      runCli(['rules', 'explain', '--db', db, '--id', row.id, '--rules', proposed]),
+      runCli(['rules', 'explain', '--db', db, '--id', row.id, '--rules', proposed, '--format', 'json']),
+    ])
+    // Text by default: each matching rule, what it removed, and what is left.
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain(`exchange ${row.id}: GET /api/users/7 (route /api/users/:id)`)
+    expect(text.stdout).toContain(`rules from ${proposed}: 1 matched`)
+    expect(text.stdout).toMatch(new RegExp(`  volatile \\(${proposed.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2\\) removed 2 differences:\n`))
+    expect(text.stdout).toContain('    - body /requestId replace: "c"')
+    expect(text.stdout).toContain('    - body /at replace: 2')
+    expect(text.stdout).toContain('still divergent with these rules (1):\n  - body /name replace: "Bob"')
     expect(stderr).toBe('')
     expect(code).toBe(0)
     const out = JSON.parse(stdout) as { rules: { rule: string; removed: { kind: string; ops?: { path: string }[] }[] }[]; divergences: unknown[] }

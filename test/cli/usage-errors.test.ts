@@ -8,11 +8,11 @@ describe('CLI: bad input exits 2 with a one-line reason and the usage', () => {
   it.each([
     [[], /Usage: shadowdiff <command>/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['serve', '--candidate', 'http://127.0.0.1:1'], /primary: is required/],
+    [['serve', '--candidate', 'http://127.0.0.1:1'], /SHD_CONFIG_INVALID: primary: is required/],
     [['serve', '--primary', 'ftp://x', '--candidate', 'http://127.0.0.1:1'], /primary must be an http:\/\/ or https:\/\/ URL, got 'ftp:\/\/x'/],
     [['serve', '--primary', 'http://127.0.0.1:1', '--candidate', 'http://127.0.0.1:2', '--port', 'eighty'], /--port: expected a whole number from 0 to 65535, got 'eighty'/],
     [['serve', '--primary', 'http://127.0.0.1:1', '--candidate', 'http://127.0.0.1:2', '--sample', '150'], /--sample: expected a number from 0 to 100, got '150'/],
-    [['serve', '--primary', 'http://127.0.0.1:1', '--candidate', 'http://127.0.0.1:2', '--prot', '1'], /Unknown option '--prot'/],
+    [['serve', '--primary', 'http://127.0.0.1:1', '--candidate', 'http://127.0.0.1:2', '--prot', '1'], /SHD_USAGE: unknown flag '--prot' \(did you mean --port\?\)/],
     [['serve', '--primary', 'http://127.0.0.1:1', '--candidate', 'http://127.0.0.1:2', '--admin-host', '0.0.0.0'], /admin token/],
     [['report', '--format', 'xml', '--db', '.'], /--format: expected one of json, md, html, junit, got 'xml'/],
     [['gate', '--db', '/nonexistent/x.db'], /--db \/nonexistent\/x.db: no such file or folder/],

@@ -9,6 +9,8 @@ describe('gate passes a clean run', () => {
     expect(v).toMatchObject({ ok: true, reasons: [], samples: 1000, divergenceRate: 0.002, errorRate: 0, failingEndpoints: [] })
     expect(v.latencyRatio).toBeCloseTo(1.2)
     expect(v.thresholds).toEqual(DEFAULT_THRESHOLDS)
-    expect(formatVerdict(v)).toMatch(/^PASS: 1000 compared, divergence 0\.2% \(max 1\.0%\)/)
+    expect(formatVerdict(v)).toBe(
+      "PASS: of 1,000 compared exchanges, 0.2% diverged (1% allowed) and 0.0% were candidate errors (1% allowed); the candidate's p99 latency was 1.20× the primary's (not judged).\n",
+    )
   })
 })

@@ -99,6 +99,34 @@ describe('HTML report in Chromium', () => {
     await page.close()
   })
 
+  test("a newcomer's low-traffic run: axis within 100%, counts on low-count minutes, marker labels that do not overlap, the audit trail as a table", async () => {
+    const { page, errors } = await open('report-newcomer', loadFixture('newcomer'))
+    await page.locator('#chart-timeline').screenshot({ path: new URL('report-newcomer-timeline.png', ARTIFACTS).pathname })
+    const axis = await page.$$eval('#chart-timeline text.axis', (ts) => ts.map((t) => t.textContent ?? '').filter((t) => t.endsWith('%')))
+    expect(Math.max(...axis.map((a) => parseFloat(a)))).toBeLessThanOrEqual(100)
+    expect(await page.locator('#chart-timeline g.low text.count').allTextContents()).toEqual(['↑1/1', '↑2/2', '0/1', '↑3/3'])
+    // Every label drawn in the chart's top band (event labels, low-count counts) has its own room.
+    const boxes = await page.$$eval('#chart-timeline g.event text:not(.n), #chart-timeline g.low text.count', (ts) =>
+      ts.map((t) => {
+        const r = t.getBoundingClientRect()
+        return { text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom }
+      }),
+    )
+    expect(boxes.map((b) => b.text)).toContain('promotion, weight ×3')
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+        expect(overlap, `${a.text} overlaps ${b.text}`).toBe(false)
+      }
+    }
+    const chart = await page.locator('#chart-timeline').boundingBox()
+    for (const b of boxes) expect(b.right, b.text ?? '').toBeLessThanOrEqual((chart?.x ?? 0) + (chart?.width ?? 0) + 1)
+    expect(await page.locator('#events tbody tr').count()).toBe(7)
+    expect(await page.locator('#events tbody tr').nth(2).locator('td.change').textContent()).toBe('shadow → split 1%')
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
   test('clicking a column header sorts the rows, and again reverses them', async () => {
     const report = loadFixture('failing')
     const { page } = await open('report-sort', report)

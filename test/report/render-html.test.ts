@@ -53,7 +53,8 @@ describe('renderHtml', () => {
     expect(page).toContain('<svg class="chart" id="chart-latency"')
     // Minute 13 has no traffic: the rate line is split in two, not drawn through zero.
     expect(page.match(/<polyline class="rate"/g)).toHaveLength(2)
-    expect(page.match(/<g class="event">/g)).toHaveLength(report.events.length)
+    // Its four events are minutes apart: one marker each.
+    expect(page.match(/<g class="event" data-n="\d+">/g)).toHaveLength(report.events.length)
     expect(page.match(/<g class="lat-row">/g)).toHaveLength(report.endpoints.length)
   })
 

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs'
 import type { Report } from '../../src/report/report-types.js'
 
-export type FixtureName = 'failing' | 'xss' | 'empty'
+/** `newcomer`: a first half hour at low traffic (minutes of 1–3 exchanges), a promotion whose steps land seconds apart, a rollback. */
+export type FixtureName = 'failing' | 'xss' | 'empty' | 'newcomer'
 
 /** A fresh copy of `test/fixtures/report-<name>.json`. */
 export function loadFixture(name: FixtureName): Report {
