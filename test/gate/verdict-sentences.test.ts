@@ -23,8 +23,22 @@ describe('gate summaries as sentences', () => {
 
   it('says what was measured, and when nothing or too little was compared', () => {
     const none = evaluateGate(input([]))
-    expect(formatVerdict(none)).toBe('FAIL (1 reason): nothing was compared (at least 100 compared exchanges are needed).\n  - too few samples: 0 compared < 100 required (minSamples)\n')
+    expect(formatVerdict(none)).toBe(
+      'FAIL (1 reason): nothing was compared (at least 100 compared exchanges are needed).\n' +
+        '  window: the whole recording\n' +
+        '  counts: 0 compared of 0 served (0 divergent, 0 candidate errors; 0 dropped, 0 skipped, 0 not mirrored)\n' +
+        '  - too few samples: 0 compared < 100 required (minSamples)\n',
+    )
     const few = evaluateGate(input([endpoint('GET', '/a', 40, 0)]))
     expect(measured(few)).toMatch(/^of 40 compared exchanges, fewer than the 100 needed, 0\.0% diverged \(1% allowed\)/)
+  })
+
+  it('with a confidence: the headline says INCONCLUSIVE in a sentence, the bounds follow, and the thresholds name the level', () => {
+    const v = evaluateGate(input([endpoint('GET', '/a', 120, 0)]), { confidence: 0.95 })
+    const text = formatVerdict(v)
+    expect(text).toMatch(/^INCONCLUSIVE \(\d+ reasons?\): of 120 compared exchanges, 0\.0% diverged \(1% allowed\)/)
+    expect(text).toContain('\n  95% Clopper–Pearson bounds: divergence 0.00% [0.00%, 2.47%] (max 1.00%)')
+    expect(describeThresholds(v.thresholds)).toContain('Rates are judged on one-sided 95% Clopper–Pearson bounds')
+    expect(describeThresholds(DEFAULT_THRESHOLDS)).not.toContain('Clopper')
   })
 })
