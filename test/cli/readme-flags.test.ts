@@ -48,8 +48,8 @@ describe("README flag tables match each command's --help", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const tables = readmeFlagTables(readme)
 
-  it('finds the tables of serve and gate', () => {
-    expect(tables.map((t) => t.command).sort()).toEqual(['gate', 'serve'])
+  it('finds the tables of serve, gate and replay', () => {
+    expect(tables.map((t) => t.command).sort()).toEqual(['gate', 'replay', 'serve'])
   })
 
   it('every README flag is in the help, every help flag is in the README, and single-value defaults agree', async () => {
