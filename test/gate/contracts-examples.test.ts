@@ -297,7 +297,7 @@ describe('examples/github-actions.yaml', () => {
     const pass = await bash(script(twin.url))
     expect(pass.code, pass.out).toBe(0)
     expect(readFileSync(join(cwd, 'summary.md'), 'utf8')).toMatch(/^## ✅ shadowdiff: PASS\n/)
-    expect(readFileSync(join(cwd, 'replay.log'), 'utf8')).toMatch(/\nPASS: 210 compared/)
+    expect(readFileSync(join(cwd, 'replay.log'), 'utf8')).toMatch(/\nPASS: of 210 compared exchanges, 0\.0% diverged/)
     expect(readFileSync(join(cwd, 'reports/shadowdiff.md'), 'utf8')).toMatch(/^## ✅ shadowdiff: PASS\n/)
     expect(existsSync(join(cwd, 'reports/report.html'))).toBe(true)
     expect(readFileSync(join(cwd, 'reports/junit.xml'), 'utf8')).toContain('failures="0"')

@@ -29,7 +29,7 @@ describe('inconclusive verdict', () => {
     expect(point.code).toBe(0)
     const v = await runCli(['gate', '--db', db, '--confidence', '0.95'])
     expect(v.code).toBe(3)
-    expect(v.stdout).toMatch(/^INCONCLUSIVE: 4 reasons \(120 compared, divergence 0\.0% \(max 1\.0%\)/)
+    expect(v.stdout).toMatch(/^INCONCLUSIVE \(4 reasons\): of 120 compared exchanges, 0\.0% diverged \(1% allowed\)/)
     expect(v.stdout).toContain('  counts: 120 compared of 120 served (0 divergent, 0 candidate errors; 0 dropped, 0 skipped, 0 not mirrored)')
     expect(v.stdout).toContain('95% Clopper–Pearson bounds: divergence 0.00% [0.00%, 2.47%] (max 1.00%)')
     expect(v.stdout).toContain('about 179 more samples would settle it')

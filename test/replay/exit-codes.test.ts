@@ -28,7 +28,7 @@ describe('replay exit codes', { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^replay .*captured\.ndjson \(ndjson\): sent 20 in [\d.]+ s \(\d+\/s\), compared 20, divergent 0 \(0\.0%\), errors 0\n/)
     expect(run.stdout).toContain('  GET /api/items/:id: 0/20 divergent\n')
-    expect(run.stdout).toMatch(/\nPASS: 20 compared, divergence 0\.0%/)
+    expect(run.stdout).toMatch(/\nPASS: of 20 compared exchanges, 0\.0% diverged/)
     expect(primary.received).toHaveLength(20)
     expect(candidate.received).toHaveLength(20)
     expect(secondary.received).toHaveLength(20)
@@ -79,7 +79,7 @@ describe('replay exit codes', { timeout: 120_000 }, () => {
       [['--from', good, '--primary', primary.url, '--candidate', primary.url, '--report', 'pdf'], /--report: expected one of json, md, html, junit, got 'pdf'/],
       [['--from', good, '--primary', primary.url, '--candidate', primary.url, '--concurrency', '0'], /--concurrency: expected a whole number from 1/],
       [['--from', good, '--primary', 'ftp://x', '--candidate', primary.url], /primary must be an http:\/\/ or https:\/\/ URL/],
-      [['--from', good, '--primary', primary.url, '--candidate', primary.url, '--bogus'], /Unknown option '--bogus'/],
+      [['--from', good, '--primary', primary.url, '--candidate', primary.url, '--bogus'], /SHD_USAGE: unknown flag '--bogus'/],
     ]
     // Four at a time: thirteen processes at once would only fight over two cores.
     const runs: Awaited<ReturnType<typeof replay>>[] = []
