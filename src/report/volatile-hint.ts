@@ -92,6 +92,8 @@ export function volatileHint(fields: readonly { field: string; count: number }[]
     fields: top,
     message:
       `The most frequent differences (${top.join(', ')}) look like ids or timestamps, and no rule matched these exchanges: ` +
-      `they are probably noise. 'shadowdiff rules suggest --db ${db} --out rules/90-suggested.yaml' proposes rules for them, with the evidence, for you to review.`,
+      // rules suggest's default --out (DEFAULT_SUGGEST_OUT, src/cli/rules-suggest.ts): outside the watched rules folder, for review first.
+      `they are probably noise. 'shadowdiff rules suggest --db ${db}' proposes rules for them, with the evidence, in reports/suggested-rules.yaml: ` +
+      `review it, then copy it into your rules folder (e.g. rules/90-suggested.yaml).`,
   }
 }

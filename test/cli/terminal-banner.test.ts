@@ -121,7 +121,7 @@ describe('serve on a terminal', () => {
     const progress = pretty.output().split('\n').find((l) => /served 25 /.test(l))!
     expect(progress).toMatch(/^\d\d:\d\d:\d\d served 25 \([\d.]+\/s\) · compared 25 · divergent 25 \(100\.0%\) · dropped 0 · differences look like ids\/timestamps: try 'shadowdiff rules suggest'$/)
     expect(pretty.output()).toContain(`  hint: The most frequent differences (/requestId, /servedAt) look like ids or timestamps, and no rule matched these exchanges`)
-    expect(pretty.output()).toContain(`'shadowdiff rules suggest --db ${join(dir, 'pretty.db')} --out rules/90-suggested.yaml'`)
+    expect(pretty.output()).toContain(`'shadowdiff rules suggest --db ${join(dir, 'pretty.db')}' proposes rules for them, with the evidence, in reports/suggested-rules.yaml`)
     expect(pretty.output()).not.toMatch(/^\{"level"/m)
 
     const [prettyCode, jsonCode] = await Promise.all([pretty.interrupt(), jsonMode.interrupt()])

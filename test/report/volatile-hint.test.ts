@@ -12,6 +12,7 @@ import { looksVolatile, volatileHint } from '../../src/report/volatile-hint.js'
 import { buildReport } from '../../src/report/build-report.js'
 import { renderMarkdown } from '../../src/report/render-markdown.js'
 import { renderHtml } from '../../src/report/render-html.js'
+import { DEFAULT_SUGGEST_OUT } from '../../src/cli/rules-suggest.js'
 import { json, startUpstream } from '../helpers/upstream.js'
 import { startProxy, tempDir } from '../helpers/proxy.js'
 
@@ -66,7 +67,8 @@ describe('the hint in a real report', () => {
     const report = buildReport([db])
     expect(report.hints).toHaveLength(1)
     expect(report.hints![0]).toMatchObject({ kind: 'volatile-fields', fields: ['/requestId', '/servedAt'] })
-    expect(report.hints![0].message).toContain(`'shadowdiff rules suggest --db ${db} --out rules/90-suggested.yaml'`)
+    // The suggestions go where #16 puts them by default, outside the watched rules folder, to be reviewed first.
+    expect(report.hints![0].message).toContain(`'shadowdiff rules suggest --db ${db}' proposes rules for them, with the evidence, in ${DEFAULT_SUGGEST_OUT}: review it`)
     expect(renderMarkdown(report)).toMatch(/\n> 💡 The most frequent differences \(\/requestId, \/servedAt\) look like ids or timestamps/)
     expect(renderHtml(report)).toContain('<div class="card hint" id="hint-volatile-fields" role="note"><strong>Hint:</strong> The most frequent differences')
   })
