@@ -23,6 +23,9 @@ export const SERVE_FLAGS: FlagSpec = {
   sample: { type: 'string' },
   'mirror-timeout': { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'min-in-flight': { type: 'string' },
+  'mirror-concurrency': { type: 'string' },
+  'mirror-memory': { type: 'string' },
   'max-queue': { type: 'string' },
   'sticky-header': { type: 'string' },
   'sticky-cookie': { type: 'string' },
@@ -51,7 +54,10 @@ export const SERVE_USAGE = `Usage: shadowdiff serve --primary URL --candidate UR
   --mirror-methods LIST    methods mirrored                   (default GET,HEAD,OPTIONS)
   --sample PERCENT         share of requests mirrored, 0–100  (default 100)
   --mirror-timeout MS      candidate timeout                  (default 5000)
-  --max-in-flight N        candidate requests in flight       (default 128)
+  --mirror-concurrency M   adaptive|fixed: in-flight limit from the candidate's latency, or --max-in-flight (default adaptive)
+  --max-in-flight N        candidate requests in flight at most (default 1024)
+  --min-in-flight N        adaptive limit's floor             (default 4)
+  --mirror-memory MB       bytes queued and in-flight mirrors may hold (default 64)
   --max-queue N            mirrors waiting beyond that        (default 512)
   --sticky-header NAME     split: keep a user on one side by this header
   --sticky-cookie NAME     split: keep a user on one side by this cookie
@@ -91,6 +97,9 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values.sample !== undefined) mirror.sample = num(values, 'sample', 0, 100)
   if (values['mirror-timeout'] !== undefined) mirror.timeoutMs = int(values, 'mirror-timeout', 1)
   if (values['max-in-flight'] !== undefined) mirror.maxInFlight = int(values, 'max-in-flight', 1)
+  if (values['min-in-flight'] !== undefined) mirror.minInFlight = int(values, 'min-in-flight', 1)
+  if (values['mirror-concurrency'] !== undefined) mirror.concurrency = str(values, 'mirror-concurrency')
+  if (values['mirror-memory'] !== undefined) mirror.memoryMb = num(values, 'mirror-memory', 1, 1_048_576)
   if (values['max-queue'] !== undefined) mirror.maxQueue = int(values, 'max-queue', 0)
 
   const split = section('split')

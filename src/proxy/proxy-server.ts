@@ -106,6 +106,10 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     } else if (mirrored && !sampler.take()) {
       mirrored = false
       stats.onSkipped(at, method, route, 'sampledOut')
+    } else if (mirrored && !scheduler.sample(route)) {
+      // Shed as a uniform sample, before anything is built or queued.
+      mirrored = false
+      stats.onSkipped(at, method, route, 'adaptive')
     }
 
     const given = req.headers[REQUEST_ID]
