@@ -38,7 +38,7 @@ export interface Config {
     concurrency: 'adaptive' | 'fixed'
     /** Candidate requests in flight at most (the adaptive limit's ceiling). */
     maxInFlight: number
-    /** The adaptive limit's floor, and the concurrency of its latency probes. */
+    /** The adaptive limit's floor (at most maxInFlight), and the concurrency of its latency probes. */
     minInFlight: number
     /** Bytes that queued and in-flight mirrors may hold (request copy, captured bodies), in MiB. */
     memoryMb: number
@@ -300,9 +300,6 @@ export function validateConfig(input: Record<string, unknown>): Config {
   if (problems.length > 0) throw new ConfigInvalid(problems.join('; '))
   const config = merged as unknown as Config
   config.mirror.methods = config.mirror.methods.map((m) => m.toUpperCase())
-  if (config.mirror.minInFlight > config.mirror.maxInFlight) {
-    throw new ConfigInvalid(`mirror.minInFlight (${config.mirror.minInFlight}) must not exceed mirror.maxInFlight (${config.mirror.maxInFlight})`)
-  }
   const split = config.split
   if (split.stickyHeader && split.stickyCookie) {
     throw new ConfigInvalid(`split.stickyHeader and split.stickyCookie are mutually exclusive, got both ('${split.stickyHeader}', '${split.stickyCookie}')`)

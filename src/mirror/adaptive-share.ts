@@ -6,13 +6,18 @@
  * report towards the fast paths).
  *
  * The share follows Little's law: a candidate that holds `limit` mirrors for
- * `S` ms each completes `limit / S` per ms, so
+ * `S` ms each completes `c = limit / S` per ms, so
  *
- *   share = (1.1 · limit / S − queued / 1 s) / offered per ms,  clamped to 0–1
+ *   share = (1.1 · c + (Q − queued) / window) / offered per ms,  clamped to 0–1
+ *   Q     = min(maxQueue / 2, max(c · timeout / 2, maxQueue / 4))
  *
  * 10 % above capacity keeps the limit in use (so the controller can see the
- * candidate at its limit and raise it), and the queue term drains what that
- * adds within a second. `S` is the service time of recent mirrors, never
+ * candidate at its limit and raise it). The queue term lets a burst fill the
+ * queue up to `Q` at once, and sheds more while it is fuller: `Q` is the
+ * backlog the candidate serves in half the mirror timeout (more would go
+ * stale before it is sent), at least a quarter of the queue (a short burst
+ * is never shed: the queue is there for it) and at most half of it (the
+ * other half takes the bursts of the next window). `S` is the service time of recent mirrors, never
  * less than twice the mean age of those still out: a stalled candidate
  * answers nothing, and the age of what it holds is the only evidence.
  *
@@ -39,6 +44,8 @@ export interface ShareInputs {
   /** Mean age of the mirrors in flight now, ms (0 when none). */
   meanAgeMs: number
   queued: number
+  maxQueue: number
+  timeoutMs: number
 }
 
 export class AdaptiveShare {
@@ -62,6 +69,7 @@ export class AdaptiveShare {
     this.#offered++
     const share = this.#share
     if (share >= SHARE_ONE) return true
+    if (share === 0) return false
     let credit = this.#credits.get(route)
     if (credit === undefined) {
       if (this.#credits.size >= MAX_ROUTES) return this.#takeOverflow(share)
@@ -95,7 +103,9 @@ export class AdaptiveShare {
       return 1
     }
     service = Math.max(service, 0.01)
-    const target = (1.1 * s.limit) / service - s.queued / 1_000
+    const capacity = s.limit / service
+    const backlog = Math.min(s.maxQueue / 2, Math.max((capacity * s.timeoutMs) / 2, s.maxQueue / 4))
+    const target = 1.1 * capacity + (backlog - s.queued) / elapsed
     this.set(target / offeredPerMs)
     return this.share
   }

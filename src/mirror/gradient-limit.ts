@@ -166,11 +166,14 @@ export class GradientLimit {
       return this.limit
     }
     if (now - this.#windowStarted < this.#opts.windowMs) return this.limit
+    // A window lasts until some route has enough samples: a slow candidate
+    // at a low limit fills a window in more than 100 ms, and a window
+    // without evidence must not end (nor move the limit).
     const ratio = this.#windowRatio()
-    const used = this.#maxInFlight
-    this.#windowStarted = now
-    this.#maxInFlight = 0
     if (ratio !== null) {
+      const used = this.#maxInFlight
+      this.#windowStarted = now
+      this.#maxInFlight = 0
       this.#ratio = ratio
       const tolerance = this.#opts.tolerance
       const g = Math.max(0.5, Math.min(2, tolerance / ratio))
@@ -183,7 +186,10 @@ export class GradientLimit {
     return this.limit
   }
 
-  /** The worst route's window minimum over its baseline, or null when no route had enough samples. */
+  /**
+   * The worst route's window minimum over its baseline, and a new window; or
+   * null (the window goes on) when no route has enough samples yet.
+   */
   #windowRatio(): number | null {
     const slack = this.#opts.slackMs
     let worst: number | null = null
@@ -192,6 +198,9 @@ export class GradientLimit {
         const ratio = (r.windowMin + slack) / (r.baseline + slack)
         if (worst === null || ratio > worst) worst = ratio
       }
+    }
+    if (worst === null) return null
+    for (const r of this.#routes.values()) {
       r.windowMin = Infinity
       r.windowCount = 0
     }

@@ -213,7 +213,7 @@ export class MirrorScheduler {
     }
     this.#limit = controller.update(now, this.#memory.capacity())
     const meanAgeMs = this.#inFlight > 0 ? now - this.#sentAtSum / this.#inFlight : 0
-    this.#share.update(now, { limit: this.#limit, serviceMs: this.#serviceMs, meanAgeMs, queued: this.queued })
+    this.#share.update(now, { limit: this.#limit, serviceMs: this.#serviceMs, meanAgeMs, queued: this.queued, maxQueue: this.#opts.maxQueue, timeoutMs: this.#opts.timeoutMs })
     // A raised limit takes from the queue at once.
     this.#fill()
     this.#wakeIdle()
