@@ -68,9 +68,9 @@ const STATE = { fail: '❌ fail', low: '⚠️ few samples', pass: '✅ pass' } 
 function totalsTable(r: Report): string[] {
   const t = r.totals
   return [
-    '| Served | Compared | Divergent | Rate | Candidate errors | Candidate 5xx | Noise | Dropped | Skipped |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${[t.served, t.compared, t.divergent].map(formatCount).join(' | ')} | ${formatRate(t.divergenceRate)} | ${[t.candidateErrors, t.candidate5xx, t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
+    '| Served | Compared | Of eligible | Divergent | Rate | Candidate errors | Candidate 5xx | Noise | Dropped | Skipped |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${[t.served, t.compared].map(formatCount).join(' | ')} | ${sharePart(t.mirroredShare)} | ${formatCount(t.divergent)} | ${formatRate(t.divergenceRate)} | ${[t.candidateErrors, t.candidate5xx, t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
   ]
 }
 
@@ -78,7 +78,12 @@ function endpointRow(r: Report, e: EndpointReport): string {
   const top = [...e.fields].filter((f) => f.count > f.noiseCount).sort((a, b) => b.count - b.noiseCount - (a.count - a.noiseCount))[0]
   const p = e.latency.primary.p99
   const c = e.latency.candidate.p99
-  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.candidate5xxRate)} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
+  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${sharePart(e.mirroredShare)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.candidate5xxRate)} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
+}
+
+/** The share of eligible traffic compared; '–' for reports of older builds that lack it. */
+function sharePart(share: number | undefined): string {
+  return share === undefined ? '–' : formatRate(share)
 }
 
 function exampleBlock(r: Report, e: EndpointReport): string[] {
@@ -133,7 +138,7 @@ export function renderMarkdown(report: Report): string {
   }
   const more = report.endpoints.length - worst.length
   out.push(`### Worst endpoints${more > 0 ? ` (${worst.length} of ${report.endpoints.length})` : ''}`, '')
-  out.push('| Gate | Endpoint | Compared | Divergent | Rate | Cand. 5xx | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---|')
+  out.push('| Gate | Endpoint | Compared | Of eligible | Divergent | Rate | Cand. 5xx | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---:|---|')
   for (const e of worst) out.push(endpointRow(report, e))
   out.push('', '### Example diffs', '', '`-` primary, `+` candidate.', '')
   let used = out.join('\n').length
