@@ -68,22 +68,41 @@ const STATE = { fail: '❌ fail', low: '⚠️ few samples', pass: '✅ pass' } 
 function totalsTable(r: Report): string[] {
   const t = r.totals
   return [
-    '| Served | Compared | Of eligible | Divergent | Rate | Candidate errors | Candidate 5xx | Noise | Dropped | Skipped |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${[t.served, t.compared].map(formatCount).join(' | ')} | ${sharePart(t.mirroredShare)} | ${formatCount(t.divergent)} | ${formatRate(t.divergenceRate)} | ${[t.candidateErrors, t.candidate5xx, t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
+    '| Served | Compared | Divergent | Rate | Candidate errors | Candidate 5xx | Noise | Dropped | Skipped |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${[t.served, t.compared, t.divergent].map(formatCount).join(' | ')} | ${formatRate(t.divergenceRate)} | ${[t.candidateErrors, t.candidate5xx, t.noise, t.dropped, t.skipped].map(formatCount).join(' | ')} |`,
   ]
+}
+
+/**
+ * What the rates stand on: the share of mirror-eligible requests compared,
+ * overall and for the least covered endpoints (after `--sample`, the
+ * adaptive share and drops). Absent for reports of builds without the share.
+ */
+function coverageLine(r: Report): string | null {
+  const t = r.totals
+  if (t.mirroredShare === undefined || t.compared === 0) return null
+  const eligible = t.served - t.notMirrored
+  let line = `Compared ${formatCount(t.compared)} of ${formatCount(eligible)} mirror-eligible requests (${formatRate(t.mirroredShare)}).`
+  const low = r.endpoints
+    .filter((e) => e.mirroredShare !== undefined && e.mirroredShare < 0.99 && e.served > 0)
+    .sort((a, b) => (a.mirroredShare as number) - (b.mirroredShare as number) || cmpKey(a, b))
+    .slice(0, 5)
+  if (low.length > 0) line += ` Least compared: ${low.map((e) => `${mdCode(endpointKey(e))} ${formatRate(e.mirroredShare as number)}`).join(', ')}.`
+  return line
+}
+
+function cmpKey(a: EndpointReport, b: EndpointReport): number {
+  const x = endpointKey(a)
+  const y = endpointKey(b)
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 function endpointRow(r: Report, e: EndpointReport): string {
   const top = [...e.fields].filter((f) => f.count > f.noiseCount).sort((a, b) => b.count - b.noiseCount - (a.count - a.noiseCount))[0]
   const p = e.latency.primary.p99
   const c = e.latency.candidate.p99
-  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${sharePart(e.mirroredShare)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.candidate5xxRate)} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
-}
-
-/** The share of eligible traffic compared; '–' for reports of older builds that lack it. */
-function sharePart(share: number | undefined): string {
-  return share === undefined ? '–' : formatRate(share)
+  return `| ${STATE[endpointGateState(r.verdict, e)]} | ${mdCode(endpointKey(e))} | ${formatCount(e.compared)} | ${formatCount(e.divergent)} | ${formatRate(e.rate)} | ${formatRate(e.candidate5xxRate)} | ${formatMs(p)} → ${formatMs(c)} | ${top ? mdCode(top.field) : '–'} |`
 }
 
 function exampleBlock(r: Report, e: EndpointReport): string[] {
@@ -127,6 +146,8 @@ export function renderMarkdown(report: Report): string {
   const window = w.since || w.until ? `Window ${formatTime(w.since)} → ${formatTime(w.until)}${span}` : 'Whole recording'
   out.push(`${window} · generated ${formatTime(report.generatedAt)}`, '')
   out.push(...totalsTable(report), '')
+  const coverage = coverageLine(report)
+  if (coverage) out.push(coverage, '')
 
   const worst = reviewOrder(report.endpoints, v)
     .filter((e) => e.divergent > 0 || e.candidate5xx > 0 || failingReasons(v.failingEndpoints, e))
@@ -138,7 +159,7 @@ export function renderMarkdown(report: Report): string {
   }
   const more = report.endpoints.length - worst.length
   out.push(`### Worst endpoints${more > 0 ? ` (${worst.length} of ${report.endpoints.length})` : ''}`, '')
-  out.push('| Gate | Endpoint | Compared | Of eligible | Divergent | Rate | Cand. 5xx | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---:|---|')
+  out.push('| Gate | Endpoint | Compared | Divergent | Rate | Cand. 5xx | p99 primary → cand. | Top field |', '|---|---|---:|---:|---:|---:|---:|---|')
   for (const e of worst) out.push(endpointRow(report, e))
   out.push('', '### Example diffs', '', '`-` primary, `+` candidate.', '')
   let used = out.join('\n').length

@@ -47,8 +47,7 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe('## ❌ shadowdiff: FAIL')
     expect(md).toContain('**2.16%** divergent over **12,662** compared exchanges')
     expect(md).toContain('- divergence rate 2.16% exceeds max 1.00%\n')
-    // Fixture reports predate the mirrored share: its cell says so ('–').
-    expect(md).toContain('| 12,967 | 12,662 | – | 273 | 2.16% | 6 | 21 | 6,224 | 23 | 118 |')
+    expect(md).toContain('| 12,967 | 12,662 | 273 | 2.16% | 6 | 21 | 6,224 | 23 | 118 |')
   })
 
   test('a passing report says so', () => {
@@ -102,7 +101,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('<summary><code>GET /x/&lt;script&gt;alert(1)&lt;/script&gt;/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</code>')
     expect(md).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/)
     const row = md.split('\n').find((l) => l.startsWith('| ❌'))!
-    expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(11) // 9 cells + both ends
+    expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(10) // 8 cells + both ends
   })
 
   test('escaping helpers', () => {
