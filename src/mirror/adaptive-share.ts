@@ -8,16 +8,17 @@
  * The share follows Little's law: a candidate that holds `limit` mirrors for
  * `S` ms each completes `c = limit / S` per ms, so
  *
- *   share = (1.1 · c + (Q − queued) / window) / offered per ms,  clamped to 0–1
- *   Q     = min(maxQueue / 2, max(c · timeout / 2, maxQueue / 4))
+ *   share = (1.1 · c + (Q − queued) / (queued < Q/2 ? window : 1 s)) / offered per ms,  clamped to 0–1
+ *   Q     = min(maxQueue / 2, c · timeout / 2)
  *
  * 10 % above capacity keeps the limit in use (so the controller can see the
  * candidate at its limit and raise it). The queue term lets a burst fill the
- * queue up to `Q` at once, and sheds more while it is fuller: `Q` is the
- * backlog the candidate serves in half the mirror timeout (more would go
- * stale before it is sent), at least a quarter of the queue (a short burst
- * is never shed: the queue is there for it) and at most half of it (the
- * other half takes the bursts of the next window). `S` is the service time of recent mirrors, never
+ * queue up to `Q` at once (a short burst is not shed: the queue is there for
+ * it), and near it fills or drains over a second, so that the share does
+ * not swing between windows: `Q` is the backlog the candidate
+ * serves in half the mirror timeout (more would go stale before it is sent),
+ * and at most half the queue (the other half takes the bursts of the next
+ * window). `S` is the service time of recent mirrors, never
  * less than twice the mean age of those still out: a stalled candidate
  * answers nothing, and the age of what it holds is the only evidence.
  *
@@ -104,8 +105,9 @@ export class AdaptiveShare {
     }
     service = Math.max(service, 0.01)
     const capacity = s.limit / service
-    const backlog = Math.min(s.maxQueue / 2, Math.max((capacity * s.timeoutMs) / 2, s.maxQueue / 4))
-    const target = 1.1 * capacity + (backlog - s.queued) / elapsed
+    const backlog = Math.min(s.maxQueue / 2, (capacity * s.timeoutMs) / 2)
+    // Below half the target backlog, fill it at once (a burst); nearer it, fill or drain over a second.
+    const target = 1.1 * capacity + (backlog - s.queued) / (s.queued < backlog / 2 ? elapsed : 1_000)
     this.set(target / offeredPerMs)
     return this.share
   }

@@ -8,13 +8,18 @@
  *                  limit = r ≤ tolerance ? limit·g + √(limit·g)   (grow, with headroom)
  *                                        : limit·g                (shrink)
  *
- * - **No-load latency** is measured, not guessed: every `probeIntervalMs`
- *   (and at start) the limit is pinned to the floor until `probeSamples`
- *   mirrors sent with at most `floor` in flight have come back (Envoy's
- *   minRTT calculation). A candidate that is only lightly loaded by us then
- *   shows its unloaded latency, whatever load we put on it the rest of the
- *   time, so the baseline cannot drift upwards with the load (Gradient2's
+ * - **No-load latency** is measured, not guessed: any mirror sent with at
+ *   most `floor` in flight that answers is a no-load sample (the first ones
+ *   after start are, though cold: new connections, code not yet optimised),
+ *   and `firstProbeMs` after start, every `probeIntervalMs` after that, or as
+ *   soon as a route keeps answering without a baseline, the limit is pinned to the floor
+ *   until `probeSamples` such mirrors have come back (Envoy's minRTT
+ *   calculation). A candidate that is only lightly loaded by us then shows
+ *   its unloaded latency, whatever load we put on it the rest of the time,
+ *   so the baseline cannot drift upwards with the load (Gradient2's
  *   long-term average does).
+ * - **Start** at `initial` (32, like Gradient2's 20: a small burst at start
+ *   is not shed while nothing is known), and move from there.
  * - **Per route**: routes differ in their own latency (a report export takes
  *   seconds, a health check a millisecond), so each sample is compared with
  *   its own route's baseline; routes are bounded (`maxRoutes`).
@@ -26,9 +31,15 @@
  *   `slackMs` (1 ms) are scheduling noise and ignored.
  * - **Headroom only below the tolerance**: Envoy and Gradient2 always add
  *   √limit, which at small limits holds a candidate at more than twice its
- *   tolerance; here the limit only shrinks once the ratio is above it, so a
+ *   tolerance; here the headroom is √limit at no-load latency and fades to
+ *   nothing at the tolerance, and above it the limit only shrinks, so a
  *   candidate whose latency grows with concurrency settles where its latency
  *   is about `tolerance` × unloaded (1.5 by default: within 2×).
+ * - **One round trip per window**: a window judges only mirrors sent after
+ *   it began, so it lasts at least one round trip and sees the effect of the
+ *   limit it judges (TCP updates once per RTT for the same reason); judging
+ *   a 300 ms candidate every 100 ms raised the limit three times before the
+ *   first rise showed, and the limit swung from floor to twice the knee.
  * - **Not app-limited**: the limit only grows when the window used at least
  *   half of it (Gradient2), so a quiet period does not inflate it.
  *
@@ -41,10 +52,14 @@ export interface GradientLimitOptions {
   floor: number
   /** Highest limit (the pool's connections). */
   ceiling: number
+  /** The limit before any evidence (clamped to floor–ceiling). */
+  initial?: number
   /** Accepted latency over no-load (ratio); above it the limit shrinks. */
   tolerance?: number
   /** Length of a window, in ms. */
   windowMs?: number
+  /** When the no-load latency is first measured (warm), in ms after start. */
+  firstProbeMs?: number
   /** How often the no-load latency is measured again, in ms. */
   probeIntervalMs?: number
   /** Samples that end a probe. */
@@ -58,8 +73,10 @@ export interface GradientLimitOptions {
 }
 
 export const GRADIENT_DEFAULTS = {
+  initial: 32,
   tolerance: 1.5,
   windowMs: 100,
+  firstProbeMs: 2_000,
   probeIntervalMs: 30_000,
   probeSamples: 24,
   probeMaxMs: 2_000,
@@ -82,15 +99,17 @@ const MIN_WINDOW_SAMPLES = 3
 export class GradientLimit {
   readonly floor: number
   readonly ceiling: number
-  #opts: Required<Omit<GradientLimitOptions, 'floor' | 'ceiling'>>
+  #opts: Required<Omit<GradientLimitOptions, 'floor' | 'ceiling' | 'initial'>>
   #limit: number
   /** The limit to go back to after a probe. */
   #beforeProbe: number
   #routes = new Map<string, RouteLatency>()
-  #probing = true
-  #probeStarted: number
+  #probing = false
+  #probeStarted = -Infinity
   #probeCount = 0
-  #nextProbe = Infinity
+  #nextProbe: number
+  /** Samples of routes without a baseline since the last probe: enough of them start one. */
+  #unmeasured = 0
   #windowStarted: number
   #maxInFlight = 0
   /** Last window's signal (worst route's latency over its baseline), for status. */
@@ -99,10 +118,11 @@ export class GradientLimit {
   constructor(opts: GradientLimitOptions, now: number) {
     this.ceiling = Math.max(1, Math.floor(opts.ceiling))
     this.floor = Math.max(1, Math.min(this.ceiling, Math.floor(opts.floor)))
-    this.#opts = { ...GRADIENT_DEFAULTS, ...stripUndefined(opts) }
-    this.#limit = this.floor
-    this.#beforeProbe = this.floor
-    this.#probeStarted = now
+    const { initial, ...rest } = { ...GRADIENT_DEFAULTS, ...stripUndefined(opts) }
+    this.#opts = rest
+    this.#limit = Math.max(this.floor, Math.min(this.ceiling, initial))
+    this.#beforeProbe = this.#limit
+    this.#nextProbe = now + this.#opts.firstProbeMs
     this.#windowStarted = now
   }
 
@@ -133,11 +153,12 @@ export class GradientLimit {
   }
 
   /**
-   * One finished mirror: its route, how long its slot was held, how many were
-   * in flight when it was sent (itself included), and whether every side
-   * answered (only answers make a baseline; failures still show latency).
+   * One finished mirror: its route, when it was sent (the caller's clock),
+   * how long its slot was held, how many were in flight when it was sent
+   * (itself included), and whether every side answered (only answers make a
+   * baseline; failures still show latency).
    */
-  onSample(route: string, latencyMs: number, inFlightAtSend: number, ok: boolean): void {
+  onSample(route: string, sentAt: number, latencyMs: number, inFlightAtSend: number, ok: boolean): void {
     let r = this.#routes.get(route)
     if (r === undefined) {
       if (this.#routes.size >= this.#opts.maxRoutes) return
@@ -147,13 +168,17 @@ export class GradientLimit {
     const unloaded = inFlightAtSend <= this.floor
     if (ok && unloaded) {
       // Sent while we barely loaded the candidate: a no-load measurement.
-      if (this.#probing) {
+      if (this.#probing && sentAt >= this.#probeStarted) {
         if (latencyMs < r.probeMin) r.probeMin = latencyMs
         this.#probeCount++
       }
       if (latencyMs < r.baseline) r.baseline = latencyMs
     }
-    if (r.baseline === Infinity) return
+    if (r.baseline === Infinity) {
+      this.#unmeasured++
+      return
+    }
+    if (sentAt < this.#windowStarted) return
     if (latencyMs < r.windowMin) r.windowMin = latencyMs
     r.windowCount++
   }
@@ -178,11 +203,19 @@ export class GradientLimit {
       const tolerance = this.#opts.tolerance
       const g = Math.max(0.5, Math.min(2, tolerance / ratio))
       if (ratio > tolerance) this.#limit = this.#limit * g
-      // Grow only when the window used at least half of the limit.
-      else if (used * 2 >= this.#limit) this.#limit = this.#limit * g + Math.sqrt(this.#limit * g)
+      // Grow only when the window used at least half of the limit; the
+      // headroom fades as the latency nears the tolerance, so the limit
+      // creeps up to a knee instead of jumping past it.
+      else if (used * 2 >= this.#limit) {
+        const fade = Math.min(1, (tolerance - ratio) / (tolerance - 1))
+        this.#limit = this.#limit * g + Math.sqrt(this.#limit * g) * fade
+      }
     }
     this.#limit = Math.max(this.floor, Math.min(ceiling, this.#limit))
-    if (now >= this.#nextProbe) this.#startProbe(now)
+    // A route answering without a baseline measures as soon as it has shown
+    // up enough, at most once a second; the others every probeIntervalMs.
+    const unmeasured = this.#unmeasured >= this.#opts.probeSamples && now - this.#probeStarted >= 1_000
+    if (now >= this.#nextProbe || unmeasured) this.#startProbe(now)
     return this.limit
   }
 
@@ -212,6 +245,7 @@ export class GradientLimit {
     this.#probing = true
     this.#probeStarted = now
     this.#probeCount = 0
+    this.#unmeasured = 0
     for (const r of this.#routes.values()) r.probeMin = Infinity
   }
 
@@ -224,7 +258,10 @@ export class GradientLimit {
       r.windowCount = 0
     }
     this.#probing = false
-    this.#limit = Math.max(this.floor, this.#beforeProbe)
+    // Resume at half the limit before: the new baseline may show that it was
+    // already past the knee (a cold start measures a high baseline), and a
+    // healthy candidate gets it back within a round trip or two.
+    this.#limit = Math.max(this.floor, this.#beforeProbe / 2)
     this.#windowStarted = now
     this.#maxInFlight = 0
     this.#nextProbe = now + this.#opts.probeIntervalMs

@@ -100,7 +100,8 @@ export class MirrorMemory {
   #observe(bytes: number): void {
     const size = Math.min(bytes, this.#captureBytes)
     if (size >= this.#estimate) this.#estimate = size
-    else this.#estimate -= (this.#estimate - size) / 64
+    // Whole bytes: the budget's sum stays exact however long it runs.
+    else this.#estimate -= Math.floor((this.#estimate - size) / 64)
   }
 }
 

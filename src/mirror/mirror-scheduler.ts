@@ -246,7 +246,7 @@ export class MirrorScheduler {
       this.#sentAtSum -= sentAt
       this.#serviceSum += latencyMs
       this.#serviceCount++
-      this.#controller?.onSample(exchange.route, latencyMs, inFlightAtSend, ok)
+      this.#controller?.onSample(exchange.route, sentAt, latencyMs, inFlightAtSend, ok)
       this.#release()
     }
     for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], settled)

@@ -68,8 +68,8 @@ describe('adaptive share', () => {
   it('lets a short burst into the queue instead of shedding it', () => {
     const share = new AdaptiveShare(0)
     for (let i = 0; i < 30; i++) share.take('/a')
-    // 4 in flight at 500 ms: 0.008 per ms; a burst of 30 fits the queue's quarter (128).
-    expect(share.update(100, { limit: 4, serviceMs: 500, meanAgeMs: 250, queued: 26, maxQueue: 512, timeoutMs: 5000 })).toBe(1)
+    // 32 in flight at 500 ms: 0.064 per ms, 160 served in half the timeout; a burst of 30 fits.
+    expect(share.update(100, { limit: 32, serviceMs: 500, meanAgeMs: 250, queued: 26, maxQueue: 512, timeoutMs: 5000 })).toBe(1)
   })
 
   it('sheds nearly everything for a stalled candidate, from the age of what it holds', () => {

@@ -50,7 +50,7 @@ function simulate(opts: {
     const done = out.filter((o) => o.doneAt <= now)
     out = out.filter((o) => o.doneAt > now)
     for (const o of done) {
-      limit.onSample(o.route, now - o.sentAt, o.inFlightAtSend, true)
+      limit.onSample(o.route, o.sentAt, now - o.sentAt, o.inFlightAtSend, true)
       sim.latencies.push({ at: now, ms: now - o.sentAt, route: o.route })
     }
     const allowed = limit.update(now, opts.cap?.(now))
@@ -68,9 +68,9 @@ function simulate(opts: {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 describe('gradient limit', () => {
-  it('starts at the floor, measuring the no-load latency, then raises the limit for a slow but healthy candidate far above 128', () => {
+  it('starts at 32, takes the first answers (sent at most 4 in flight) as the no-load latency, then raises the limit for a slow but healthy candidate far above 128', () => {
     const sim = simulate({ ms: 10_000, latency: () => 50 })
-    expect(sim.limits[0]).toBe(4)
+    expect(sim.limits[0]).toBe(32)
     expect(sim.limit.baseline('/a')).toBe(50)
     // Constant latency and always more to send: nothing says stop before the ceiling.
     expect(sim.limit.limit).toBe(2000)
@@ -103,9 +103,10 @@ describe('gradient limit', () => {
   })
 
   it('does not grow while the client uses less than half of the limit (app-limited)', () => {
-    const sim = simulate({ ms: 10_000, latency: () => 50, demand: 10 })
-    // It may pass the demand by one step of growth (×1.5 + √limit), no more.
-    expect(sim.limit.limit).toBeLessThanOrEqual(30)
+    const sim = simulate({ ms: 10_000, latency: () => 50, demand: 100 })
+    // It grows while the client uses half of it, then one step more (×1.5 + √limit) at most.
+    expect(sim.limit.limit).toBeGreaterThan(100)
+    expect(sim.limit.limit).toBeLessThanOrEqual(350)
   })
 
   it('never goes above the cap it is given (the memory budget)', () => {
@@ -134,9 +135,23 @@ describe('gradient limit', () => {
     expect(mean(late)).toBeLessThanOrEqual(2 * 21)
   })
 
-  it('stays at the floor when nothing ever answers (a stalled candidate gives no evidence)', () => {
+  it('stays where it starts when nothing ever answers (a stalled candidate gives no evidence; the share sheds for it)', () => {
     const sim = simulate({ ms: 10_000, latency: () => 1e9 })
-    expect(Math.max(...sim.limits)).toBe(4)
+    // 32, then the floor while the first probe (at 2 s) waits in vain, then half of 32: it never rises.
+    expect(sim.limits[0]).toBe(32)
+    expect(Math.max(...sim.limits)).toBe(32)
+    expect(sim.limits.at(-1)).toBe(16)
+  })
+
+  it('probes at once, at the floor, when routes keep answering without a baseline', () => {
+    const limit = new GradientLimit({ floor: 1, ceiling: 2000 }, 0)
+    simulate({ ms: 2_000, latency: () => 20, routes: ['/a'], limit })
+    expect(limit.baseline('/b')).toBeUndefined()
+    // /b shows up under full load: only the first mirror (/a) goes out with 1 in flight.
+    const sim = simulate({ ms: 3_000, latency: () => 20, routes: ['/a', '/b'], limit, start: 2_000 })
+    expect(sim.limits).toContain(1)
+    expect(limit.baseline('/b')).toBe(20)
+    expect(limit.limit).toBe(2000)
   })
 
   it('measures the no-load latency again every 30 s, at the floor, and follows a candidate that became slower for good', () => {
