@@ -78,7 +78,7 @@ export const GRADIENT_DEFAULTS = {
   windowMs: 100,
   firstProbeMs: 2_000,
   probeIntervalMs: 30_000,
-  probeSamples: 24,
+  probeSamples: 16,
   probeMaxMs: 2_000,
   maxRoutes: 256,
   slackMs: 1,
