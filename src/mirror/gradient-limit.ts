@@ -9,10 +9,10 @@
  *                                        : limit·g                (shrink)
  *
  * - **No-load latency** is measured, not guessed: any mirror sent with at
- *   most `floor` in flight that answers is a no-load sample (the first ones
+ *   most 1 in flight that answers is a no-load sample (the first ones
  *   after start are, though cold: new connections, code not yet optimised),
  *   and `firstProbeMs` after start, every `probeIntervalMs` after that, or as
- *   soon as a route keeps answering without a baseline, the limit is pinned to the floor
+ *   soon as a route keeps answering without a baseline, the limit is pinned to 1
  *   until `probeSamples` such mirrors have come back (Envoy's minRTT
  *   calculation). A candidate that is only lightly loaded by us then shows
  *   its unloaded latency, whatever load we put on it the rest of the time,
@@ -28,7 +28,17 @@
  *   minimum, a burst or our own event-loop hiccup does not. The window's
  *   signal is the worst route's ratio (each with at least 3 samples), so a
  *   route with a knee is never hidden by fast ones. Differences under
- *   `slackMs` (1 ms) are scheduling noise and ignored.
+ *   `slackMs` (2 ms) are scheduling noise and weigh little.
+ * - **Our own delays are not the candidate's**: a sample is timed on our
+ *   event loop, and a busy proxy (or a busy machine) adds its own delay to
+ *   every answer it reads — several ms, against a fast candidate's one. The
+ *   other side of the same exchange (the primary, served through the same
+ *   loop at the same moment) is the control group: what its latency shows
+ *   above its own route's minimum is taken to be ours, and is taken off the
+ *   candidate's sample. So a fast candidate is not taken for a queueing one
+ *   when the proxy is the one that is slow. (It assumes the primary's own
+ *   latency is steady; if the primary slows down, the candidate is judged
+ *   more leniently by as much.)
  * - **Headroom only below the tolerance**: Envoy and Gradient2 always add
  *   √limit, which at small limits holds a candidate at more than twice its
  *   tolerance; here the headroom is √limit at no-load latency and fades to
@@ -48,7 +58,7 @@
  */
 
 export interface GradientLimitOptions {
-  /** Lowest limit, and the concurrency of probes. */
+  /** Lowest limit outside probes. */
   floor: number
   /** Highest limit (the pool's connections). */
   ceiling: number
@@ -78,10 +88,10 @@ export const GRADIENT_DEFAULTS = {
   windowMs: 100,
   firstProbeMs: 2_000,
   probeIntervalMs: 30_000,
-  probeSamples: 16,
+  probeSamples: 8,
   probeMaxMs: 2_000,
   maxRoutes: 256,
-  slackMs: 1,
+  slackMs: 2,
 } as const
 
 /** Per route: its no-load latency, and the current window's minimum. */
@@ -91,7 +101,17 @@ interface RouteLatency {
   probeMin: number
   windowMin: number
   windowCount: number
+  /** The lowest latency of the other side (the reference) seen on this route. */
+  referenceMin: number
 }
+
+/**
+ * Mirrors in flight during a probe, and at most in flight when a sample
+ * counts as no-load: one, so that a candidate that queues shows its latency
+ * alone, not with the floor's others (at 4 a 20 ms + 1 ms per request
+ * candidate would show 24 ms, and every later ratio would be judged against it).
+ */
+const PROBE_CONCURRENCY = 1
 
 /** A route steers a window only with this many samples in it: one sample is an anecdote. */
 const MIN_WINDOW_SAMPLES = 3
@@ -126,9 +146,9 @@ export class GradientLimit {
     this.#windowStarted = now
   }
 
-  /** The concurrency allowed now (an integer from floor to ceiling). */
+  /** The concurrency allowed now (an integer from floor to ceiling; 1 while probing). */
   get limit(): number {
-    return this.#probing ? this.floor : Math.floor(this.#limit)
+    return this.#probing ? PROBE_CONCURRENCY : Math.floor(this.#limit)
   }
 
   /** True while the no-load latency is being measured. */
@@ -158,14 +178,20 @@ export class GradientLimit {
    * (itself included), and whether every side answered (only answers make a
    * baseline; failures still show latency).
    */
-  onSample(route: string, sentAt: number, latencyMs: number, inFlightAtSend: number, ok: boolean): void {
+  onSample(route: string, sentAt: number, measuredMs: number, inFlightAtSend: number, ok: boolean, referenceMs = NaN): void {
     let r = this.#routes.get(route)
     if (r === undefined) {
       if (this.#routes.size >= this.#opts.maxRoutes) return
-      r = { baseline: Infinity, probeMin: Infinity, windowMin: Infinity, windowCount: 0 }
+      r = { baseline: Infinity, probeMin: Infinity, windowMin: Infinity, windowCount: 0, referenceMin: Infinity }
       this.#routes.set(route, r)
     }
-    const unloaded = inFlightAtSend <= this.floor
+    let latencyMs = measuredMs
+    if (referenceMs >= 0) {
+      if (referenceMs < r.referenceMin) r.referenceMin = referenceMs
+      // Never below a tenth of what was measured: our delay is an estimate.
+      latencyMs = Math.max(measuredMs - (referenceMs - r.referenceMin), measuredMs / 10)
+    }
+    const unloaded = inFlightAtSend <= PROBE_CONCURRENCY
     if (ok && unloaded) {
       // Sent while we barely loaded the candidate: a no-load measurement.
       if (this.#probing && sentAt >= this.#probeStarted) {
@@ -175,7 +201,8 @@ export class GradientLimit {
       if (latencyMs < r.baseline) r.baseline = latencyMs
     }
     if (r.baseline === Infinity) {
-      this.#unmeasured++
+      // Only answers can make a baseline: failures (refused, timed out) never start a probe.
+      if (ok) this.#unmeasured++
       return
     }
     if (sentAt < this.#windowStarted) return

@@ -31,6 +31,7 @@ import { MirrorMemory } from './mirror-memory.js'
 
 export type ConcurrencyMode = 'adaptive' | 'fixed'
 
+
 export interface MirrorSchedulerOptions {
   primary: string
   candidate: string
@@ -246,7 +247,7 @@ export class MirrorScheduler {
       this.#sentAtSum -= sentAt
       this.#serviceSum += latencyMs
       this.#serviceCount++
-      this.#controller?.onSample(exchange.route, sentAt, latencyMs, inFlightAtSend, ok)
+      this.#controller?.onSample(exchange.route, sentAt, latencyMs, inFlightAtSend, ok, referenceLatency(exchange))
       this.#release()
     }
     for (let i = 0; i < sides.length; i++) this.#dispatch(exchange, sides[i], settled)
@@ -302,4 +303,15 @@ export class MirrorScheduler {
       this.#send(next)
     }
   }
+}
+
+/**
+ * The latency of the exchange's other compared side, when it has answered:
+ * the primary (served in shadow mode, a mirrored replica in receiver mode),
+ * or the candidate when it serves and the primary is mirrored. Our own
+ * delays show in it as in the mirror's (gradient-limit.ts).
+ */
+function referenceLatency(exchange: PendingExchange): number {
+  const other = exchange.mirrorSides.includes('candidate') ? exchange.primary : exchange.candidate
+  return other !== undefined && other.ok ? other.latencyMs : NaN
 }

@@ -68,7 +68,7 @@ function simulate(opts: {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 describe('gradient limit', () => {
-  it('starts at 32, takes the first answers (sent at most 4 in flight) as the no-load latency, then raises the limit for a slow but healthy candidate far above 128', () => {
+  it('starts at 32, takes the first answer (sent alone) as the no-load latency, then raises the limit for a slow but healthy candidate far above 128', () => {
     const sim = simulate({ ms: 10_000, latency: () => 50 })
     expect(sim.limits[0]).toBe(32)
     expect(sim.limit.baseline('/a')).toBe(50)
@@ -137,13 +137,13 @@ describe('gradient limit', () => {
 
   it('stays where it starts when nothing ever answers (a stalled candidate gives no evidence; the share sheds for it)', () => {
     const sim = simulate({ ms: 10_000, latency: () => 1e9 })
-    // 32, then the floor while the first probe (at 2 s) waits in vain, then half of 32: it never rises.
+    // 32, then 1 while the first probe (at 2 s) waits in vain, then half of 32: it never rises.
     expect(sim.limits[0]).toBe(32)
     expect(Math.max(...sim.limits)).toBe(32)
     expect(sim.limits.at(-1)).toBe(16)
   })
 
-  it('probes at once, at the floor, when routes keep answering without a baseline', () => {
+  it('probes at once, one at a time, when routes keep answering without a baseline', () => {
     const limit = new GradientLimit({ floor: 1, ceiling: 2000 }, 0)
     simulate({ ms: 2_000, latency: () => 20, routes: ['/a'], limit })
     expect(limit.baseline('/b')).toBeUndefined()
@@ -154,7 +154,7 @@ describe('gradient limit', () => {
     expect(limit.limit).toBe(2000)
   })
 
-  it('measures the no-load latency again every 30 s, at the floor, and follows a candidate that became slower for good', () => {
+  it('measures the no-load latency again every 30 s, one mirror at a time, and follows a candidate that became slower for good', () => {
     let slowFrom = Infinity
     const latency = (_n: number, _r: string, now: number) => (now < slowFrom ? 10 : 40)
     const limit = new GradientLimit({ floor: 4, ceiling: 2000 }, 0)
@@ -163,7 +163,8 @@ describe('gradient limit', () => {
     slowFrom = 10_000
     // 4× slower but flat: above the tolerance until the next probe learns the new baseline.
     const after = simulate({ ms: 40_000, latency, limit, start: 10_000 })
-    expect(Math.min(...after.limits)).toBe(4)
+    // The probe runs one mirror at a time.
+    expect(Math.min(...after.limits)).toBe(1)
     expect(limit.baseline('/a')).toBe(40)
     expect(limit.limit).toBe(2000)
   })
