@@ -12,7 +12,8 @@
  * Environment: BENCH_DURATION (seconds per round, default 10), BENCH_WARMUP
  * (seconds, default 3), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_THREADS (1), BENCH_UPSTREAM_WORKERS (1), BENCH_LOADGEN=autocannon,
- * BENCH_SD_WORKERS (1; as --sd-workers).
+ * BENCH_SD_WORKERS (1; as --sd-workers), BENCH_COVERAGE_WARMUP (16: seconds of warm-up of
+ * the mirror coverage cases, so that the controller's start-up is not measured).
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
@@ -27,7 +28,7 @@ import { summarize, caseTable, countersTable, evaluateGoals, goalsTable } from '
 import { machineInfo } from './lib/machine.js'
 import { replaceSection } from './lib/results-file.js'
 import { runSoak } from './lib/soak.js'
-import { startCoverage, sampleControl, endRound, endCoverage, coverageRows, coverageTable, evaluateCoverageGoals, coverageGoalsTable } from './lib/coverage.js'
+import { startCoverage, sampleControl, measureUnloaded, endRound, endCoverage, coverageRows, coverageTable, evaluateCoverageGoals, coverageGoalsTable } from './lib/coverage.js'
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`)
 
@@ -51,7 +52,8 @@ const settings = {
   rounds: positiveInt('--rounds', flags.rounds ?? process.env.BENCH_ROUNDS ?? '3'),
   connections: positiveInt('BENCH_CONNECTIONS', process.env.BENCH_CONNECTIONS ?? '50'),
   threads: positiveInt('BENCH_THREADS', process.env.BENCH_THREADS ?? '1'),
-  upstreamWorkers: positiveInt('BENCH_UPSTREAM_WORKERS', process.env.BENCH_UPSTREAM_WORKERS ?? '1')
+  upstreamWorkers: positiveInt('BENCH_UPSTREAM_WORKERS', process.env.BENCH_UPSTREAM_WORKERS ?? '1'),
+  coverageWarmupS: seconds('BENCH_COVERAGE_WARMUP', 16)
 }
 
 const loadgen = loadGenerator({ log })
@@ -96,11 +98,14 @@ async function runBench () {
   const total = live.length * (settings.warmupS + settings.rounds * settings.durationS)
   log(`${live.length} cases × (${settings.warmupS}s warm-up + ${settings.rounds} × ${settings.durationS}s), about ${Math.ceil(total / 60)} min`)
 
-  for (const c of live) await measure(c, settings.warmupS, 'warm-up')
+  // A coverage case warms up long enough for the mirror controller to take its first two
+  // no-load probes (at 5 s and 15 s): its start-up is not what the rounds measure.
+  for (const c of live) await measure(c, c.coverage ? Math.max(settings.warmupS, settings.coverageWarmupS) : settings.warmupS, 'warm-up')
   // Coverage is counted over the measured rounds only: the warm-up includes the controller's start.
   for (const c of live) if (c.coverage) await startCoverage(c).catch((err) => log(`${c.id}: coverage start: ${err.message}`))
   for (let round = 1; round <= settings.rounds; round++) {
     for (const c of live) {
+      if (c.coverage && c.control) await measureUnloaded(c).catch((err) => log(`${c.id}: unloaded latency: ${err.message}`))
       const r = await measure(c, settings.durationS, `round ${round}/${settings.rounds}`)
       if (r) c.rounds.push(r)
       if (c.coverage && c.control) await endRound(c).catch((err) => log(`${c.id}: ${err.message}`))
@@ -214,7 +219,8 @@ function renderRun ({ rows, goals, cases, nginx, coverage, coverageGoals }) {
       '',
       'Over the measured rounds (warm-up excluded), same load as above. Coverage is compared ÷ mirror-eligible requests; ' +
         'the limit and the share are `/api/status` → `mirrorControl`, sampled every second; client p99 is divided by the identical (fast) candidate\'s; ' +
-        'the knee and slow-route candidates report the latency they gave (20 ms + 1 ms per request held; unloaded 21 ms).' +
+        'the knee and slow-route candidates report the latency a client really waited (20 ms + 1 ms per request held by formula, plus what a busy machine adds), ' +
+        'divided by the unloaded latency measured just before each round (20 requests one at a time, median).' +
         (loadgen.cyclesPaths ? '' : ' autocannon cannot cycle paths: the slow-route case ran its first path only.'),
       '',
       coverageTable(coverage),

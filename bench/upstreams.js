@@ -17,7 +17,8 @@
  *
  * knee and slow-route answer `GET /__bench/stats` with what they did since
  * the last call (the call resets it): requests, mean and p50 latency given,
- * mean and max requests held, and the unloaded latency (delay + per-request).
+ * the mean latency really taken (this process's timers run late on a busy
+ * machine), mean and max requests held, and the unloaded latency (delay + per-request).
  *
  * With --workers N > 1 the server runs as a node:cluster of N processes sharing
  * the port. When every worker listens the process prints one JSON line
@@ -104,20 +105,31 @@ function kneeHandler (mode, answer) {
       res.end(body)
       return
     }
+    if (req.url === '/__bench/held') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ held }))
+      return
+    }
     if (mode === 'slow-route' && !req.url.startsWith('/orders/slow/')) {
       answer(res)
       return
     }
     const ms = delay + perRequest * ++held
+    const started = performance.now()
     stats.latencies.push(ms)
     stats.heldSum += held
     stats.heldMax = Math.max(stats.heldMax, held)
-    setTimeout(() => { held--; answer(res) }, ms)
+    setTimeout(() => {
+      held--
+      answer(res)
+      // What a client really waited: on a busy machine this process's timers run late too.
+      stats.actual.push(performance.now() - started)
+    }, ms)
   }
 }
 
 function freshStats () {
-  return { latencies: [], heldSum: 0, heldMax: 0 }
+  return { latencies: [], actual: [], heldSum: 0, heldMax: 0 }
 }
 
 function summarizeStats (s) {
@@ -128,6 +140,7 @@ function summarizeStats (s) {
     meanMs: n ? s.latencies.reduce((a, b) => a + b, 0) / n : null,
     p50Ms: n ? sorted[Math.floor(n / 2)] : null,
     p99Ms: n ? sorted[Math.min(n - 1, Math.floor(n * 0.99))] : null,
+    actualMeanMs: s.actual.length ? s.actual.reduce((a, b) => a + b, 0) / s.actual.length : null,
     meanHeld: n ? s.heldSum / n : null,
     maxHeld: s.heldMax,
     unloadedMs: delay + perRequest

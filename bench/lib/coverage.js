@@ -18,13 +18,34 @@ const FAST_CASE = 'sd-shadow'
 export async function startCoverage (c) {
   c.coverageStart = { status: await settledStatus(c.proc), compared: await comparedByRoute(c) }
   c.control = []
-  c.upstreamStats = { requests: 0, latencySum: 0, maxHeld: 0, unloadedMs: undefined }
+  c.upstreamStats = { requests: 0, latencySum: 0, actualSum: 0, maxHeld: 0, unloadedMs: undefined }
   if (c.statsUrl) await readUpstreamStats(c)
 }
 
 /** Every second of a measured round: what the controller has chosen now. */
 export function sampleControl (c) {
   fetchStatus(c.proc).then((s) => { if (s.mirrorControl) c.control.push(s.mirrorControl) }, () => {})
+}
+
+/**
+ * Before a measured round of a knee case, while nothing else loads it: the
+ * candidate's unloaded latency as a client sees it on this machine now (20
+ * requests one at a time, median), so "latency at the chosen limit ÷
+ * unloaded" compares like with like on a busy machine.
+ */
+export async function measureUnloaded (c) {
+  if (!c.statsUrl) return
+  const base = c.statsUrl.replace('/__bench/stats', c.paths ? '/orders/slow/1' : '/orders/1')
+  const times = []
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now()
+    const res = await fetch(base, { signal: AbortSignal.timeout(5000) })
+    await res.arrayBuffer()
+    times.push(performance.now() - t0)
+  }
+  c.unloadedActual = [...(c.unloadedActual ?? []), median(times)]
+  // Not part of the round: forget what these did.
+  await fetch(c.statsUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.arrayBuffer())
 }
 
 /** After a measured round: what the candidate itself did (knee and slow-route candidates). */
@@ -42,6 +63,7 @@ async function readUpstreamStats (c) {
   const s = await res.json()
   c.upstreamStats.requests += s.requests
   c.upstreamStats.latencySum += (s.meanMs ?? 0) * s.requests
+  c.upstreamStats.actualSum += (s.actualMeanMs ?? 0) * s.requests
   c.upstreamStats.maxHeld = Math.max(c.upstreamStats.maxHeld, s.maxHeld)
   c.upstreamStats.unloadedMs = s.unloadedMs
 }
@@ -99,8 +121,11 @@ export function coverageRows (cases, rows) {
     }
     const u = c.upstreamStats
     if (u && u.requests > 0) {
-      r.kneeMeanMs = u.latencySum / u.requests
-      r.unloadedMs = u.unloadedMs
+      // Given: what the knee's formula asked for; actual: what a client waited, against the unloaded wait measured just before each round.
+      r.kneeGivenMs = u.latencySum / u.requests
+      r.kneeGivenRatio = r.kneeGivenMs / u.unloadedMs
+      r.kneeMeanMs = u.actualSum / u.requests
+      r.unloadedMs = c.unloadedActual?.length ? median(c.unloadedActual) : u.unloadedMs
       r.kneeRatio = r.kneeMeanMs / r.unloadedMs
       r.kneeMaxHeld = u.maxHeld
     }
@@ -127,7 +152,7 @@ export function coverageTable (rows) {
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
   ]
   for (const r of rows) {
-    const knee = Number.isFinite(r.kneeRatio) ? `${fmt(r.kneeMeanMs, 1)} ÷ ${fmt(r.unloadedMs)} ms = ${fmt(r.kneeRatio, 2)}× (max held ${r.kneeMaxHeld})` : '—'
+    const knee = Number.isFinite(r.kneeRatio) ? `${fmt(r.kneeMeanMs, 1)} ÷ ${fmt(r.unloadedMs, 1)} ms = ${fmt(r.kneeRatio, 2)}× (by its formula ${fmt(r.kneeGivenRatio, 2)}×; max held ${r.kneeMaxHeld})` : '—'
     const slow = Number.isFinite(r.slowRouteRatio) ? `${pct(r.slowRouteShare)} ÷ ${pct(r.slowRouteTraffic)} = ${fmt(r.slowRouteRatio, 2)}×` : '—'
     const label = r.failed ? `${r.label} (FAILED: ${String(r.failed).replace(/\|/g, '\\|')})` : r.label
     out.push(`| ${label} | ${int(r.rps)} | ${pct(r.coverage)} | ${int(r.adaptive)} | ${int(r.dropped)} | ${fmt(r.limit)} (${fmt(r.limitMin)}–${fmt(r.limitMax)}) | ${pct(r.share)} | ${fmt(r.p99VsFast, 2)}× | ${fmt(r.rssMb)} | ${knee} | ${slow} |`)

@@ -4,22 +4,24 @@
  * concurrency-limits' Gradient2), between a floor and a ceiling:
  *
  *   every window:  r = latency now / no-load latency
- *                  g = clamp(tolerance / r, 0.5, 2)
+ *                  g = clamp(tolerance / r, 0.5, 1.5)
  *                  limit = r ≤ tolerance ? limit·g + √(limit·g)   (grow, with headroom)
  *                                        : limit·g                (shrink)
  *
  * - **No-load latency** is measured, not guessed: any mirror sent with at
  *   most 1 in flight that answers is a no-load sample (the first ones
  *   after start are, though cold: new connections, code not yet optimised),
- *   and `firstProbeMs` after start, every `probeIntervalMs` after that, or as
+ *   and `firstProbeMs` (5 s) after start, a third of `probeIntervalMs` later
+ *   (the first is taken by a process still warming up), every `probeIntervalMs` (30 s) after that, or as
  *   soon as a route keeps answering without a baseline, the limit is pinned to 1
  *   until `probeSamples` such mirrors have come back (Envoy's minRTT
- *   calculation). A candidate that is only lightly loaded by us then shows
+ *   calculation); the baseline is the lower of the last two probes. A candidate that is only lightly loaded by us then shows
  *   its unloaded latency, whatever load we put on it the rest of the time,
  *   so the baseline cannot drift upwards with the load (Gradient2's
  *   long-term average does).
  * - **Start** at `initial` (32, like Gradient2's 20: a small burst at start
- *   is not shed while nothing is known), and move from there.
+ *   is not shed while nothing is known); it may shrink from there at once,
+ *   but grows only after the first probe.
  * - **Per route**: routes differ in their own latency (a report export takes
  *   seconds, a health check a millisecond), so each sample is compared with
  *   its own route's baseline; routes are bounded (`maxRoutes`).
@@ -32,10 +34,10 @@
  * - **Our own delays are not the candidate's**: a sample is timed on our
  *   event loop, and a busy proxy (or a busy machine) adds its own delay to
  *   every answer it reads — several ms, against a fast candidate's one. The
- *   other side of the same exchange (the primary, served through the same
- *   loop at the same moment) is the control group: what its latency shows
- *   above its own route's minimum is taken to be ours, and is taken off the
- *   candidate's sample. So a fast candidate is not taken for a queueing one
+ *   other side of the same exchanges (the primary, served through the same
+ *   loop at the same moments) is the control group: what its minimum over
+ *   the window shows above its route's all-time minimum is taken to be
+ *   ours, and is taken off the candidate's window minimum (and a probe's). So a fast candidate is not taken for a queueing one
  *   when the proxy is the one that is slow. (It assumes the primary's own
  *   latency is steady; if the primary slows down, the candidate is judged
  *   more leniently by as much.)
@@ -86,7 +88,7 @@ export const GRADIENT_DEFAULTS = {
   initial: 32,
   tolerance: 1.5,
   windowMs: 100,
-  firstProbeMs: 2_000,
+  firstProbeMs: 5_000,
   probeIntervalMs: 30_000,
   probeSamples: 8,
   probeMaxMs: 2_000,
@@ -101,8 +103,12 @@ interface RouteLatency {
   probeMin: number
   windowMin: number
   windowCount: number
-  /** The lowest latency of the other side (the reference) seen on this route. */
+  /** The lowest latency of the other side (the reference) seen on this route, ever, in the probe, in the window. */
   referenceMin: number
+  probeReferenceMin: number
+  windowReferenceMin: number
+  /** The previous probe's result (or the no-load samples before the first probe). */
+  lastProbe: number
 }
 
 /**
@@ -130,6 +136,8 @@ export class GradientLimit {
   #nextProbe: number
   /** Samples of routes without a baseline since the last probe: enough of them start one. */
   #unmeasured = 0
+  /** Probes ended so far. */
+  #probes = 0
   #windowStarted: number
   #maxInFlight = 0
   /** Last window's signal (worst route's latency over its baseline), for status. */
@@ -182,23 +190,22 @@ export class GradientLimit {
     let r = this.#routes.get(route)
     if (r === undefined) {
       if (this.#routes.size >= this.#opts.maxRoutes) return
-      r = { baseline: Infinity, probeMin: Infinity, windowMin: Infinity, windowCount: 0, referenceMin: Infinity }
+      r = { baseline: Infinity, probeMin: Infinity, windowMin: Infinity, windowCount: 0, referenceMin: Infinity, probeReferenceMin: Infinity, windowReferenceMin: Infinity, lastProbe: Infinity }
       this.#routes.set(route, r)
     }
-    let latencyMs = measuredMs
-    if (referenceMs >= 0) {
-      if (referenceMs < r.referenceMin) r.referenceMin = referenceMs
-      // Never below a tenth of what was measured: our delay is an estimate.
-      latencyMs = Math.max(measuredMs - (referenceMs - r.referenceMin), measuredMs / 10)
-    }
+    const latencyMs = measuredMs
+    const hasReference = referenceMs >= 0
+    if (hasReference && referenceMs < r.referenceMin) r.referenceMin = referenceMs
     const unloaded = inFlightAtSend <= PROBE_CONCURRENCY
     if (ok && unloaded) {
       // Sent while we barely loaded the candidate: a no-load measurement.
       if (this.#probing && sentAt >= this.#probeStarted) {
         if (latencyMs < r.probeMin) r.probeMin = latencyMs
+        if (hasReference && referenceMs < r.probeReferenceMin) r.probeReferenceMin = referenceMs
         this.#probeCount++
       }
       if (latencyMs < r.baseline) r.baseline = latencyMs
+      if (!this.#probing && latencyMs < r.lastProbe) r.lastProbe = latencyMs
     }
     if (r.baseline === Infinity) {
       // Only answers can make a baseline: failures (refused, timed out) never start a probe.
@@ -207,6 +214,7 @@ export class GradientLimit {
     }
     if (sentAt < this.#windowStarted) return
     if (latencyMs < r.windowMin) r.windowMin = latencyMs
+    if (hasReference && referenceMs < r.windowReferenceMin) r.windowReferenceMin = referenceMs
     r.windowCount++
   }
 
@@ -228,12 +236,15 @@ export class GradientLimit {
       this.#maxInFlight = 0
       this.#ratio = ratio
       const tolerance = this.#opts.tolerance
-      const g = Math.max(0.5, Math.min(2, tolerance / ratio))
+      // At most ×1.5 a round trip: a faster rise overshoots a knee before the next window sees it.
+      const g = Math.max(0.5, Math.min(1.5, tolerance / ratio))
       if (ratio > tolerance) this.#limit = this.#limit * g
       // Grow only when the window used at least half of the limit; the
       // headroom fades as the latency nears the tolerance, so the limit
       // creeps up to a knee instead of jumping past it.
-      else if (used * 2 >= this.#limit) {
+      // Nor before the first probe: a cold process measures its first no-load
+      // samples high, and a limit grown on them overshoots once it is measured.
+      else if (used * 2 >= this.#limit && this.#probes > 0) {
         const fade = Math.min(1, (tolerance - ratio) / (tolerance - 1))
         this.#limit = this.#limit * g + Math.sqrt(this.#limit * g) * fade
       }
@@ -255,13 +266,14 @@ export class GradientLimit {
     let worst: number | null = null
     for (const r of this.#routes.values()) {
       if (r.windowCount >= MIN_WINDOW_SAMPLES) {
-        const ratio = (r.windowMin + slack) / (r.baseline + slack)
+        const ratio = (ownDelayRemoved(r.windowMin, r.windowReferenceMin, r.referenceMin) + slack) / (r.baseline + slack)
         if (worst === null || ratio > worst) worst = ratio
       }
     }
     if (worst === null) return null
     for (const r of this.#routes.values()) {
       r.windowMin = Infinity
+      r.windowReferenceMin = Infinity
       r.windowCount = 0
     }
     return worst
@@ -273,15 +285,25 @@ export class GradientLimit {
     this.#probeStarted = now
     this.#probeCount = 0
     this.#unmeasured = 0
-    for (const r of this.#routes.values()) r.probeMin = Infinity
+    for (const r of this.#routes.values()) {
+      r.probeMin = Infinity
+      r.probeReferenceMin = Infinity
+    }
   }
 
   #endProbe(now: number): void {
-    // A route seen in the probe gets the probe's minimum, even if higher than
-    // before: the candidate may have become slower for good (a new build).
+    // A route seen in the probe gets the lower of this probe's minimum and
+    // the last one's, even if higher than its baseline was: the candidate may
+    // have become slower for good (a new build), and two probes in a row say
+    // so; one probe taken while our own process was starved does not.
     for (const r of this.#routes.values()) {
-      if (r.probeMin !== Infinity) r.baseline = r.probeMin
+      if (r.probeMin !== Infinity) {
+        const measured = ownDelayRemoved(r.probeMin, r.probeReferenceMin, r.referenceMin)
+        r.baseline = Math.min(measured, r.lastProbe)
+        r.lastProbe = measured
+      }
       r.windowMin = Infinity
+      r.windowReferenceMin = Infinity
       r.windowCount = 0
     }
     this.#probing = false
@@ -291,8 +313,21 @@ export class GradientLimit {
     this.#limit = Math.max(this.floor, this.#beforeProbe / 2)
     this.#windowStarted = now
     this.#maxInFlight = 0
-    this.#nextProbe = now + this.#opts.probeIntervalMs
+    // The second probe comes sooner: the first is taken by a process still warming up.
+    this.#nextProbe = now + (this.#probes++ === 0 ? this.#opts.probeIntervalMs / 3 : this.#opts.probeIntervalMs)
   }
+}
+
+/**
+ * A minimum latency without what our own delay added to it: the reference's
+ * minimum over the same samples above its all-time minimum (never more than
+ * nine tenths of the latency: it is an estimate). Minimums on both sides, not
+ * per sample: a per-sample correction subtracts every spike of the reference,
+ * and the minimum then picks the largest.
+ */
+function ownDelayRemoved(latencyMin: number, referenceMin: number, referenceFloor: number): number {
+  if (referenceMin === Infinity || referenceFloor === Infinity) return latencyMin
+  return Math.max(latencyMin - Math.max(0, referenceMin - referenceFloor), latencyMin / 10)
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

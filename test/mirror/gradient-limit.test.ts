@@ -74,13 +74,15 @@ describe('gradient limit', () => {
     expect(sim.limit.baseline('/a')).toBe(50)
     // Constant latency and always more to send: nothing says stop before the ceiling.
     expect(sim.limit.limit).toBe(2000)
-    expect(Math.min(...sim.limits.slice(4_000, 10_000))).toBeGreaterThan(1000)
+    // Between the first probe (at 5 s, one at a time) and the second (at 15 s).
+    expect(Math.min(...sim.limits.slice(7_000, 10_000))).toBeGreaterThan(1000)
   })
 
   it('lowers the limit for a candidate whose latency climbs with its concurrency, and holds it below the knee (≤ 2× unloaded)', () => {
     // 20 ms + 1 ms per mirror it holds: 21 ms unloaded.
     const sim = simulate({ ms: 20_000, latency: (inFlight) => 20 + inFlight })
-    const settled = sim.limits.slice(5_000)
+    // Between the probes (5 s and 15 s: one at a time) and after them.
+    const settled = [...sim.limits.slice(7_000, 14_900), ...sim.limits.slice(17_000)]
     expect(Math.max(...settled)).toBeLessThan(22)
     expect(Math.min(...settled)).toBeGreaterThan(4)
     const late = sim.latencies.filter((l) => l.at >= 5_000).map((l) => l.ms)
@@ -92,13 +94,14 @@ describe('gradient limit', () => {
     let kneeFrom = Infinity
     const latency = (inFlight: number, _route: string, now: number) => (now < kneeFrom ? 30 : 30 + inFlight / 10)
     const limit = new GradientLimit({ floor: 4, ceiling: 2000 }, 0)
-    const before = simulate({ ms: 5_000, latency, limit })
+    // It grows after the first probe (at 5 s).
+    const before = simulate({ ms: 8_000, latency, limit })
     expect(before.limit.limit).toBe(2000)
-    kneeFrom = 5_000
-    const after = simulate({ ms: 5_000, latency, limit, start: 5_000 })
+    kneeFrom = 8_000
+    const after = simulate({ ms: 5_000, latency, limit, start: 8_000 })
     // 30 ms + 0.1 ms per mirror: 1.5× unloaded at 150 in flight, 2× at 300.
     expect(Math.max(...after.limits.slice(2_000))).toBeLessThan(300)
-    const late = after.latencies.filter((l) => l.at >= 7_000).map((l) => l.ms)
+    const late = after.latencies.filter((l) => l.at >= 10_000).map((l) => l.ms)
     expect(mean(late)).toBeLessThanOrEqual(2 * 30)
   })
 
@@ -110,9 +113,9 @@ describe('gradient limit', () => {
   })
 
   it('never goes above the cap it is given (the memory budget)', () => {
-    const sim = simulate({ ms: 10_000, latency: () => 50, cap: (now) => (now < 5_000 ? 300 : 60) })
-    expect(Math.max(...sim.limits.slice(0, 5_000))).toBe(300)
-    expect(Math.max(...sim.limits.slice(5_001))).toBe(60)
+    const sim = simulate({ ms: 12_000, latency: () => 50, cap: (now) => (now < 9_000 ? 300 : 60) })
+    expect(Math.max(...sim.limits.slice(0, 9_000))).toBe(300)
+    expect(Math.max(...sim.limits.slice(9_001))).toBe(60)
   })
 
   it('compares each route with its own baseline: a route that is slow by nature does not hold the limit down', () => {
@@ -154,15 +157,15 @@ describe('gradient limit', () => {
     expect(limit.limit).toBe(2000)
   })
 
-  it('measures the no-load latency again every 30 s, one mirror at a time, and follows a candidate that became slower for good', () => {
+  it('measures the no-load latency again every 30 s, one mirror at a time, and follows a candidate that became slower for good once two probes agree', () => {
     let slowFrom = Infinity
     const latency = (_n: number, _r: string, now: number) => (now < slowFrom ? 10 : 40)
     const limit = new GradientLimit({ floor: 4, ceiling: 2000 }, 0)
     simulate({ ms: 10_000, latency, limit })
     expect(limit.limit).toBe(2000)
     slowFrom = 10_000
-    // 4× slower but flat: above the tolerance until the next probe learns the new baseline.
-    const after = simulate({ ms: 40_000, latency, limit, start: 10_000 })
+    // 4× slower but flat: above the tolerance until two probes in a row (at 32 s and 62 s) agree on the new baseline.
+    const after = simulate({ ms: 60_000, latency, limit, start: 10_000 })
     // The probe runs one mirror at a time.
     expect(Math.min(...after.limits)).toBe(1)
     expect(limit.baseline('/a')).toBe(40)
