@@ -12,12 +12,13 @@
  * Environment: BENCH_DURATION (seconds per round, default 10), BENCH_WARMUP
  * (seconds, default 3), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_THREADS (1), BENCH_UPSTREAM_WORKERS (1), BENCH_LOADGEN=autocannon,
- * BENCH_SD_WORKERS (1; as --sd-workers).
+ * BENCH_SD_WORKERS (1; as --sd-workers), BENCH_COVERAGE_WARMUP (16: seconds of warm-up of
+ * the mirror coverage cases, so that the controller's start-up is not measured).
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CASES, GOALS, UPSTREAMS } from './lib/cases.js'
+import { CASES, GOALS, UPSTREAMS, COVERAGE_GOALS } from './lib/cases.js'
 import { loadGenerator } from './lib/load.js'
 import { ensureTool, versionOf } from './lib/apt.js'
 import { startProcess, rssTreeMb, cpuTreeSeconds } from './lib/proc.js'
@@ -27,6 +28,7 @@ import { summarize, caseTable, countersTable, evaluateGoals, goalsTable } from '
 import { machineInfo } from './lib/machine.js'
 import { replaceSection } from './lib/results-file.js'
 import { runSoak } from './lib/soak.js'
+import { startCoverage, sampleControl, measureUnloaded, endRound, endCoverage, coverageRows, coverageTable, evaluateCoverageGoals, coverageGoalsTable } from './lib/coverage.js'
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`)
 
@@ -50,7 +52,8 @@ const settings = {
   rounds: positiveInt('--rounds', flags.rounds ?? process.env.BENCH_ROUNDS ?? '3'),
   connections: positiveInt('BENCH_CONNECTIONS', process.env.BENCH_CONNECTIONS ?? '50'),
   threads: positiveInt('BENCH_THREADS', process.env.BENCH_THREADS ?? '1'),
-  upstreamWorkers: positiveInt('BENCH_UPSTREAM_WORKERS', process.env.BENCH_UPSTREAM_WORKERS ?? '1')
+  upstreamWorkers: positiveInt('BENCH_UPSTREAM_WORKERS', process.env.BENCH_UPSTREAM_WORKERS ?? '1'),
+  coverageWarmupS: seconds('BENCH_COVERAGE_WARMUP', 16)
 }
 
 const loadgen = loadGenerator({ log })
@@ -84,6 +87,7 @@ async function runBench () {
   for (const c of running) {
     try {
       c.proc = await c.start({ up, nginx, nodeArgs: [] })
+      if (c.statsUpstream) c.statsUrl = `http://127.0.0.1:${up[c.statsUpstream].port}/__bench/stats`
       await checkCorrect(c)
     } catch (err) {
       c.failed = err.summary ? `did not start: ${err.summary}` : err.message.split('\n')[0]
@@ -94,14 +98,21 @@ async function runBench () {
   const total = live.length * (settings.warmupS + settings.rounds * settings.durationS)
   log(`${live.length} cases × (${settings.warmupS}s warm-up + ${settings.rounds} × ${settings.durationS}s), about ${Math.ceil(total / 60)} min`)
 
-  for (const c of live) await measure(c, settings.warmupS, 'warm-up')
+  // A coverage case warms up long enough for the mirror controller to take its first two
+  // no-load probes (at 5 s and 15 s): its start-up is not what the rounds measure.
+  for (const c of live) await measure(c, c.coverage ? Math.max(settings.warmupS, settings.coverageWarmupS) : settings.warmupS, 'warm-up')
+  // Coverage is counted over the measured rounds only: the warm-up includes the controller's start.
+  for (const c of live) if (c.coverage) await startCoverage(c).catch((err) => log(`${c.id}: coverage start: ${err.message}`))
   for (let round = 1; round <= settings.rounds; round++) {
     for (const c of live) {
+      if (c.coverage && c.control) await measureUnloaded(c).catch((err) => log(`${c.id}: unloaded latency: ${err.message}`))
       const r = await measure(c, settings.durationS, `round ${round}/${settings.rounds}`)
       if (r) c.rounds.push(r)
+      if (c.coverage && c.control) await endRound(c).catch((err) => log(`${c.id}: ${err.message}`))
     }
   }
   for (const c of live) {
+    if (c.coverage && c.coverageStart) await endCoverage(c).catch((err) => log(`${c.id}: coverage end: ${err.message}`))
     if (c.kind === 'shadowdiff') c.status = await settledStatus(c.proc).catch((err) => ({ error: err.message }))
     // Correctness of the shadowdiff workloads, from its own counters.
     if (c.kind === 'shadowdiff' && c.id === 'sd-shadow' && c.status?.divergent > 0) c.note = `${c.status.divergent} divergent: identical responses were not all equal`
@@ -112,7 +123,9 @@ async function runBench () {
 
   const rows = cases.map(summarize)
   const goals = evaluateGoals(GOALS, rows)
-  const text = renderRun({ rows, goals, cases, nginx })
+  const coverage = coverageRows(cases, rows)
+  const coverageGoals = evaluateCoverageGoals(COVERAGE_GOALS, coverage)
+  const text = renderRun({ rows, goals, cases, nginx, coverage, coverageGoals })
   process.stdout.write(`\n${text}\n`)
 
   // An experiment's table never replaces the recorded one unless asked (--write).
@@ -154,11 +167,12 @@ async function measure (c, durationS, what) {
     if (c.kind === 'direct') return
     const mb = rssTreeMb(c.proc.pid)
     if (mb !== undefined) c.rssPeakMb = Math.max(c.rssPeakMb ?? 0, mb)
+    if (c.coverage && c.control && what !== 'warm-up') sampleControl(c)
   }
   const timer = setInterval(sample, 1000)
   const cpuBefore = cpuTreeSeconds(c.proc.pid)
   try {
-    const r = await loadgen.run(url, { durationS, connections: settings.connections, threads: settings.threads })
+    const r = await loadgen.run(url, { durationS, connections: settings.connections, threads: settings.threads, paths: c.paths })
     sample()
     const cpu = cpuTreeSeconds(c.proc.pid) - cpuBefore
     r.cpuUsPerReq = (cpu * 1e6) / r.requests
@@ -178,7 +192,7 @@ async function measure (c, durationS, what) {
   }
 }
 
-function renderRun ({ rows, goals, cases, nginx }) {
+function renderRun ({ rows, goals, cases, nginx, coverage, coverageGoals }) {
   const m = machineInfo()
   const lines = [
     '## Proxy throughput',
@@ -198,6 +212,24 @@ function renderRun ({ rows, goals, cases, nginx }) {
   ]
   const counters = countersTable(rows)
   if (counters) lines.push('', 'shadowdiff counters at the end of the run (GET /api/status, warm-up included):', '', counters)
+  if (coverage.length) {
+    lines.push(
+      '',
+      '### Mirror coverage and what the controller chose',
+      '',
+      'Over the measured rounds (warm-up excluded), same load as above. Coverage is compared ÷ mirror-eligible requests; ' +
+        'the limit and the share are `/api/status` → `mirrorControl`, sampled every second; client p99 is divided by the identical (fast) candidate\'s; ' +
+        'the knee and slow-route candidates report the latency a client really waited (20 ms + 1 ms per request held by formula, plus what a busy machine adds), ' +
+        'divided by the unloaded latency measured just before each round (20 requests one at a time, median).' +
+        (loadgen.cyclesPaths ? '' : ' autocannon cannot cycle paths: the slow-route case ran its first path only.'),
+      '',
+      coverageTable(coverage),
+      '',
+      coverageGoalsTable(coverageGoals),
+      '',
+      'The stalled candidate for 60 s, with its RSS: `--soak-stalled` (its own section below).'
+    )
+  }
   lines.push('', `Command: \`${commandLine()}\``, '', 'Proxies under test:', '')
   for (const c of cases) if (c.proc?.command) lines.push(`- ${c.id}: \`${c.proc.command.replace(/\/tmp\/shadowdiff-bench-[^/ ]+/g, '<tmp>')}\``)
   for (const c of cases) if (c.skipped) lines.push(`- ${c.id}: skipped (${c.failed})`)

@@ -37,8 +37,19 @@ export interface Config {
     methods: string[]
     /** Percentage of eligible requests mirrored, 0–100. */
     sample: number
-    /** Candidate requests in flight at most. */
+    /**
+     * `adaptive`: the in-flight limit follows the candidate's latency between
+     * minInFlight and maxInFlight, and load beyond it is shed as a uniform
+     * sample (src/mirror/gradient-limit.ts, adaptive-share.ts); `fixed`: the
+     * limit is maxInFlight and nothing is shed before the queue.
+     */
+    concurrency: 'adaptive' | 'fixed'
+    /** Candidate requests in flight at most (the adaptive limit's ceiling). */
     maxInFlight: number
+    /** The adaptive limit's floor (at most maxInFlight), and the concurrency of its latency probes. */
+    minInFlight: number
+    /** Bytes that queued and in-flight mirrors may hold (request copy, captured bodies), in MiB. */
+    memoryMb: number
     /** Mirrors waiting for a free slot at most; beyond, dropped and counted. */
     maxQueue: number
     /** Candidate timeout, whole exchange, in milliseconds. */
@@ -145,7 +156,11 @@ export const DEFAULTS: Omit<Config, 'primary' | 'candidate'> = {
   mirror: {
     methods: ['GET', 'HEAD', 'OPTIONS'],
     sample: 100,
-    maxInFlight: 128,
+    concurrency: 'adaptive',
+    maxInFlight: 1024,
+    minInFlight: 4,
+    // With the rest of the process (~130–180 MB at full load, bench/RESULTS.md), under 256 MB RSS.
+    memoryMb: 64,
     maxQueue: 512,
     timeoutMs: 5_000,
     maxBodyBytes: 1024 * 1024,
@@ -265,7 +280,10 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   mirror: {
     methods: isMethods,
     sample: isNum(0, 100),
-    maxInFlight: isInt(1),
+    concurrency: (v) => (v === 'adaptive' || v === 'fixed' ? null : "must be 'adaptive' or 'fixed'"),
+    maxInFlight: isInt(1, 65_536),
+    minInFlight: isInt(1, 65_536),
+    memoryMb: isNum(1, 1_048_576),
     maxQueue: isInt(0),
     timeoutMs: isInt(1),
     maxBodyBytes: isInt(0),

@@ -25,7 +25,11 @@ export type NotMirroredReason = 'method' | 'split-no-shadow' | 'pinned'
 /** `status5xx`: answered 5xx where the primary did not; `network`: did not answer (refused, reset, timeout, bad response). */
 export type CandidateErrorPart = 'status5xx' | 'network'
 
-export type SkipReason = 'sampledOut' | 'bodyTooLarge' | 'primaryFailed' | 'rejected' | 'upgrade'
+/**
+ * `sampledOut`: not in the `--sample` percentage; `adaptive`: not in the
+ * adaptive share, the sample the candidate can take (src/mirror/adaptive-share.ts).
+ */
+export type SkipReason = 'sampledOut' | 'adaptive' | 'bodyTooLarge' | 'primaryFailed' | 'rejected' | 'upgrade'
 /** `shutdown`: in flight when a graceful stop ran out of time; cancelled, never compared. */
 export type DropReason = 'queueFull' | 'stale' | 'compareQueueFull' | 'shutdown'
 
@@ -43,7 +47,7 @@ export class PipelineStats {
   readonly notMirroredBy: Record<NotMirroredReason, number> = { method: 0, 'split-no-shadow': 0, pinned: 0 }
   /** Eligible requests not compared by choice or because the served side failed. */
   skipped = 0
-  readonly skippedBy: Record<SkipReason, number> = { sampledOut: 0, bodyTooLarge: 0, primaryFailed: 0, rejected: 0, upgrade: 0 }
+  readonly skippedBy: Record<SkipReason, number> = { sampledOut: 0, adaptive: 0, bodyTooLarge: 0, primaryFailed: 0, rejected: 0, upgrade: 0 }
   /** Mirror requests sent (one per exchange, whatever the number of sides). */
   mirrored = 0
   /** Mirrors or comparisons refused because a bound was reached. */

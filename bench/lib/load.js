@@ -49,11 +49,19 @@ export function loadGenerator ({ log = console.error } = {}) {
       const script = join(dir, 'done.lua')
       writeFileSync(script, WRK_DONE_LUA)
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
-      const args = (url, o) => ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', '-s', script, url]
+      // A case with `paths` cycles through them, one per request (routes.lua: the same done()).
+      const scriptFor = (o) => {
+        if (!o.paths) return script
+        const file = join(dir, `routes-${o.paths.length}-${hashOf(o.paths)}.lua`)
+        writeFileSync(file, routesLua(o.paths) + WRK_DONE_LUA)
+        return file
+      }
+      const args = (url, o) => ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', '-s', scriptFor(o), url]
       return {
         name: 'wrk',
+        cyclesPaths: true,
         version: versionOf(wrk.path),
-        describe: (url, o) => `wrk ${args(url, o).join(' ').replace(script, 'done.lua')}`,
+        describe: (url, o) => `wrk ${args(url, o).join(' ').replace(/\S*\/(done|routes-[^ ]*)\.lua/, (_m, name) => `${name.startsWith('routes') ? 'routes' : 'done'}.lua`)}`,
         run: (url, o) => runWrk(wrk.path, args(url, o))
       }
     }
@@ -62,13 +70,36 @@ export function loadGenerator ({ log = console.error } = {}) {
   const require = createRequire(import.meta.url)
   const pkg = require.resolve('autocannon/package.json')
   const cli = join(dirname(pkg), 'autocannon.js')
-  const args = (url, o) => ['-c', String(o.connections), '-d', String(o.durationS), '-j', url]
+  // autocannon cannot cycle paths from the command line: a case with `paths` runs its first one (noted by the caller).
+  const args = (url, o) => ['-c', String(o.connections), '-d', String(o.durationS), '-j', o.paths ? new URL(o.paths[0], url).href : url]
   return {
     name: 'autocannon',
+    cyclesPaths: false,
     version: `autocannon ${require(pkg).version}`,
     describe: (url, o) => `autocannon ${args(url, o).join(' ')}`,
     run: (url, o) => runAutocannon(cli, args(url, o))
   }
+}
+
+/**
+ * wrk's request() hook cycling through `paths`: one Lua state per wrk thread,
+ * so with -t 1 every path gets exactly its share of the requests.
+ */
+function routesLua (paths) {
+  return `
+local paths = { ${paths.map((p) => JSON.stringify(p)).join(', ')} }
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, paths[(i % #paths) + 1])
+end
+`
+}
+
+function hashOf (paths) {
+  let h = 0
+  for (const c of paths.join('\n')) h = (h * 31 + c.charCodeAt(0)) >>> 0
+  return h.toString(16)
 }
 
 async function runWrk (path, args) {

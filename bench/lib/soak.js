@@ -59,10 +59,11 @@ export async function runSoak ({ settings, loadgen, log, startUpstream, commandL
     '',
     `Run ${new Date().toISOString()} · ${m.nproc} CPUs (${m.model}) · Node ${m.node} · ${loadgen.version}`,
     '',
-    '| duration | req/s | p50 ms | p99 ms | max RSS MB | RSS at end MB | peak in flight + queued | served | mirrored | dropped | queued at end | RSS < 256 MB | result |',
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    '| duration | req/s | p50 ms | p99 ms | max RSS MB | RSS at end MB | peak in flight + queued | served | mirrored | skipped `adaptive` | dropped | queued at end | limit, share at end | RSS < 256 MB | result |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
     `| ${durationS}s | ${Math.round(load.rps)} | ${load.p50Ms.toFixed(2)} | ${load.p99Ms.toFixed(2)} | ` +
-      `${maxRss.toFixed(0)} | ${samples.at(-1).toFixed(0)} | ${peakInFlight} | ${status.served} | ${status.mirrored} | ${status.dropped} | ${status.queued} | ${rssOk ? 'PASS' : 'MISS'} | ${result} |`,
+      `${maxRss.toFixed(0)} | ${samples.at(-1).toFixed(0)} | ${peakInFlight} | ${status.served} | ${status.mirrored} | ${status.skippedBy?.adaptive ?? 0} | ${status.dropped} | ${status.queued} | ` +
+      `${status.mirrorControl ? `${status.mirrorControl.limit}, ${(status.mirrorControl.share * 100).toFixed(1)} %` : '—'} | ${rssOk ? 'PASS' : 'MISS'} | ${result} |`,
     '',
     // Every request is accounted for: sent to the candidate, dropped and counted, or still waiting within the queue's bound.
     `Accounting: served ${status.served} = mirrored ${status.mirrored} + dropped ${status.dropped} + queued ${status.queued}` +

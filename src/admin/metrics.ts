@@ -19,7 +19,7 @@ import { RouteLabels } from './route-labels.js'
 /** What the metrics read from the app (App satisfies it). */
 export interface MetricsSource {
   stats: PipelineStats
-  scheduler: { readonly inFlight: number; readonly queued: number }
+  scheduler: { readonly inFlight: number; readonly queued: number; readonly limit: number; readonly share: number; readonly memoryBytes: number; status(): { memoryBudgetBytes: number } }
   compare: { readonly queued: number; readonly held: number; readonly heldOverflow: number; readonly undecided: number; observe(observer: CompareObserver): void }
   recorder: { stats(): RecorderStats }
   /** `mode` (shadow, split, candidate) and `weight` (0–100) are read when present. */
@@ -87,6 +87,10 @@ export class ShadowdiffMetrics {
 
     gauge('shadowdiff_mirror_in_flight', 'Exchanges on the wire to the background sides.', () => app.scheduler.inFlight)
     gauge('shadowdiff_mirror_queued', 'Exchanges waiting for a free in-flight slot.', () => app.scheduler.queued)
+    gauge('shadowdiff_mirror_limit', 'In-flight limit in force for mirrored exchanges (adaptive: chosen from the candidate\'s latency).', () => app.scheduler.limit)
+    gauge('shadowdiff_mirror_share', 'Share of eligible requests mirrored now, 0 to 1; the rest are skipped with reason="adaptive".', () => app.scheduler.share)
+    gauge('shadowdiff_mirror_memory_bytes', 'Bytes held by queued and in-flight mirrored exchanges (request copies, captured bodies, overhead).', () => app.scheduler.memoryBytes)
+    gauge('shadowdiff_mirror_memory_budget_bytes', 'The mirror memory budget (--mirror-memory).', () => app.scheduler.status().memoryBudgetBytes)
     gauge('shadowdiff_compare_queued', 'Settled exchanges waiting for comparison.', () => app.compare.queued)
     gauge('shadowdiff_compare_held', 'Compared exchanges waiting for noise evidence (a jitter bound, more secondary answers) before their verdict.', () => app.compare.held)
     gauge('shadowdiff_store_pending', 'Records held in memory, not yet written to SQLite.', () => app.recorder.stats().pending)

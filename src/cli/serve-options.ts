@@ -27,7 +27,10 @@ export const SERVE_FLAGS = {
   'mirror-methods': { type: 'string', arg: 'LIST', help: 'methods mirrored; others are served but not mirrored', default: D.mirror.methods.join(',') },
   sample: { type: 'string', arg: 'PERCENT', help: 'share of eligible requests mirrored, 0–100 (deterministic)', default: D.mirror.sample },
   'mirror-timeout': { type: 'string', arg: 'MS', help: 'candidate deadline for the whole exchange', default: D.mirror.timeoutMs },
-  'max-in-flight': { type: 'string', arg: 'N', help: 'candidate requests in flight at most', default: D.mirror.maxInFlight },
+  'mirror-concurrency': { type: 'string', arg: 'MODE', help: "adaptive: the in-flight limit follows the candidate's latency (gradient controller), load beyond it shed as a fair sample; fixed: always --max-in-flight", default: D.mirror.concurrency },
+  'max-in-flight': { type: 'string', arg: 'N', help: 'candidate requests in flight at most (the adaptive limit\'s ceiling)', default: D.mirror.maxInFlight },
+  'min-in-flight': { type: 'string', arg: 'N', help: "the adaptive limit's floor", default: D.mirror.minInFlight },
+  'mirror-memory': { type: 'string', arg: 'MB', help: 'bytes queued and in-flight mirrors may hold together (request copies, captured bodies)', default: D.mirror.memoryMb },
   'max-queue': { type: 'string', arg: 'N', help: 'mirrors waiting beyond that; more are dropped and counted', default: D.mirror.maxQueue },
   'sticky-header': { type: 'string', arg: 'NAME', help: 'split: keep a user on one side by this header' },
   'sticky-cookie': { type: 'string', arg: 'NAME', help: 'split: keep a user on one side by this cookie' },
@@ -89,6 +92,9 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   if (values.sample !== undefined) mirror.sample = num(values, 'sample', 0, 100)
   if (values['mirror-timeout'] !== undefined) mirror.timeoutMs = int(values, 'mirror-timeout', 1)
   if (values['max-in-flight'] !== undefined) mirror.maxInFlight = int(values, 'max-in-flight', 1)
+  if (values['min-in-flight'] !== undefined) mirror.minInFlight = int(values, 'min-in-flight', 1)
+  if (values['mirror-concurrency'] !== undefined) mirror.concurrency = oneOf(values, 'mirror-concurrency', ['adaptive', 'fixed'] as const)
+  if (values['mirror-memory'] !== undefined) mirror.memoryMb = num(values, 'mirror-memory', 1, 1_048_576)
   if (values['max-queue'] !== undefined) mirror.maxQueue = int(values, 'max-queue', 0)
 
   const split = section('split')

@@ -7,10 +7,11 @@
 import type { Exchange, RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
 import type { HeaderList } from '../proxy/forward-headers.js'
+import type { HeldExchange, MirrorMemory } from './mirror-memory.js'
 
 export type ExchangeListener = (exchange: PendingExchange) => void
 
-export class PendingExchange implements Exchange {
+export class PendingExchange implements Exchange, HeldExchange {
   readonly id: string
   readonly at: number
   readonly request: RequestInfo
@@ -26,6 +27,10 @@ export class PendingExchange implements Exchange {
   readonly mirrorSides: readonly Side[]
   /** Set when the mirror was dropped: never compared. */
   abandoned = false
+  /** The budget this exchange is counted in, from when the scheduler takes it until it settles (mirror-memory.ts). */
+  memory: MirrorMemory | null = null
+  heldBytes = 0
+  reservedPerSide = 0
   #waiting: number
   #onSettled: ExchangeListener
   #onPrimary: (() => void)[] = []
@@ -55,7 +60,14 @@ export class PendingExchange implements Exchange {
 
   settle(side: Side, result: SideResult): void {
     this.keep(side, result)
-    if (--this.#waiting === 0) this.#onSettled(this)
+    this.memory?.settled(this, result)
+    if (--this.#waiting === 0) this.finish()
+  }
+
+  /** Every side has a result: free what the budget counted and hand the exchange on. */
+  protected finish(): void {
+    this.memory?.release(this)
+    this.#onSettled(this)
   }
 
   /**

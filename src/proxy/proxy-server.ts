@@ -122,6 +122,10 @@ export function createProxyServer(deps: ProxyDeps): http.Server {
     } else if (mirrored && !sampler.take()) {
       mirrored = false
       stats.onSkipped(at, method, route, 'sampledOut')
+    } else if (mirrored && !scheduler.sample(route)) {
+      // Shed as a uniform sample, before anything is built or queued.
+      mirrored = false
+      stats.onSkipped(at, method, route, 'adaptive')
     }
     // Every request lands in one outcome: an unmirrored one has it already.
     let counted = !mirrored

@@ -38,17 +38,16 @@ export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'sched
  */
 class ReceivedExchange extends PendingExchange {
   #left: number
-  #listener: ExchangeListener
 
   constructor(id: string, at: number, request: RequestInfo, body: Buffer | null, match: RuleMatch, headers: HeaderList, sides: readonly Side[], listener: ExchangeListener) {
     super(id, at, request, body, match, headers, sides, listener)
     this.#left = sides.length
-    this.#listener = listener
   }
 
   override settle(side: Side, result: SideResult): void {
     this.keep(side, result)
-    if (--this.#left === 0) this.#listener(this)
+    this.memory?.settled(this, result)
+    if (--this.#left === 0) this.finish()
   }
 }
 
@@ -97,6 +96,9 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
     } else if (!sampler.take()) {
       mirrored = false
       stats.onSkipped(at, method, route, 'sampledOut')
+    } else if (!scheduler.sample(route)) {
+      mirrored = false
+      stats.onSkipped(at, method, route, 'adaptive')
     }
     if (!mirrored) {
       if (deps.capture === undefined) req.resume()

@@ -49,7 +49,7 @@ export function endpointTable(endpoints: readonly EndpointReport[], verdict: Gat
     return html`<tr data-i="${i}" data-key="${endpointKey(e)}">
 <td class="l" data-v="${STATE_ORDER[state]}"><span class="pill ${state}">${STATE_LABEL[state]}</span></td>
 <td class="l method">${e.method}</td><td class="l route">${route}</td>
-<td data-v="${e.compared}">${formatCount(e.compared)}</td><td data-v="${e.divergent}">${formatCount(e.divergent)}</td>
+<td data-v="${e.compared}">${formatCount(e.compared)}</td><td data-v="${e.mirroredShare ?? -1}" title="compared of the mirror-eligible requests">${e.mirroredShare === undefined ? '–' : formatRate(e.mirroredShare)}</td><td data-v="${e.divergent}">${formatCount(e.divergent)}</td>
 <td data-v="${e.rate}">${formatRate(e.rate)}<span class="ratebar"><i style="width:${Math.min(100, e.rate * 100 * 5).toFixed(1)}%"></i></span></td>
 <td data-v="${errorRate(e)}"${e.candidateErrors > 0 ? html` class="worse"` : ''} title="${errorTitle(e)}">${formatRate(errorRate(e))}</td>
 ${latencyCells(e.latency.primary.p50, e.latency.candidate.p50)}${latencyCells(e.latency.primary.p99, e.latency.candidate.p99)}</tr>`
@@ -58,7 +58,7 @@ ${latencyCells(e.latency.primary.p50, e.latency.candidate.p50)}${latencyCells(e.
   let col = 0
   const th = (label: string, type: 'num' | 'text', cls = '', rowspan = 1) =>
     html`<th scope="col" data-sort="${type}" data-col="${col++}"${rowspan > 1 ? html` rowspan="${rowspan}"` : ''}${cls ? html` class="${cls}"` : ''}><button type="button">${label}</button></th>`
-  const first = [th('Gate', 'num', 'l', 2), th('Method', 'text', 'l', 2), th('Route', 'text', 'l', 2), th('Compared', 'num', '', 2), th('Divergent', 'num', '', 2), th('Rate', 'num', '', 2), th('Cand. errors', 'num', '', 2)]
+  const first = [th('Gate', 'num', 'l', 2), th('Method', 'text', 'l', 2), th('Route', 'text', 'l', 2), th('Compared', 'num', '', 2), th('Of eligible', 'num', '', 2), th('Divergent', 'num', '', 2), th('Rate', 'num', '', 2), th('Cand. errors', 'num', '', 2)]
   const second = [th('primary', 'num'), th('cand.', 'num'), th('primary', 'num'), th('cand.', 'num')]
   return html`<div class="tbl-wrap"><table class="endpoints" id="endpoints">
 <thead><tr>${first}<th colspan="2" class="group">p50 latency</th><th colspan="2" class="group">p99 latency</th></tr><tr>${second}</tr></thead>
@@ -102,7 +102,7 @@ export function endpointDetails(endpoints: readonly EndpointReport[], verdict: G
     const reasons = failingReasons(verdict.failingEndpoints, e)
     return html`<section class="endpoint card" id="${anchor(endpoints.indexOf(e))}">
 <div class="head"><span class="pill ${state}">${STATE_LABEL[state]}</span><h3>${e.method} ${e.route}</h3>
-<span class="muted">${formatCount(e.divergent)} of ${formatCount(e.compared)} compared divergent (${formatRate(e.rate)})${(e.undecided ?? 0) > 0 ? `, ${formatCount(e.undecided!)} undecided` : ''} · ${formatCount(e.served)} served · candidate errors ${formatCount(e.candidateErrors)}${e.candidateErrorsBy ? ` (${formatCount(e.candidateErrorsBy.status5xx)} 5xx where the primary was not, ${formatCount(e.candidateErrorsBy.network)} network/timeouts)` : ''}</span></div>
+<span class="muted">${formatCount(e.divergent)} of ${formatCount(e.compared)} compared divergent (${formatRate(e.rate)})${(e.undecided ?? 0) > 0 ? `, ${formatCount(e.undecided!)} undecided` : ''} · ${formatCount(e.served)} served${e.mirroredShare === undefined ? '' : html`, ${formatRate(e.mirroredShare)} of the eligible compared`} · candidate errors ${formatCount(e.candidateErrors)}${e.candidateErrorsBy ? ` (${formatCount(e.candidateErrorsBy.status5xx)} 5xx where the primary was not, ${formatCount(e.candidateErrorsBy.network)} network/timeouts)` : ''}</span></div>
 ${reasons ? html`<div class="fails"><ul>${reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : ''}
 <h4>Differing fields</h4>${fieldsTable(e)}
 ${e.examples.length ? html`<h4>Examples</h4>${e.examples.map((ex, i) => renderExample(ex, i === 0))}` : ''}

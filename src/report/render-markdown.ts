@@ -81,6 +81,30 @@ function errorCell(t: { candidateErrors: number; candidateErrorsBy?: { status5xx
   return p ? `${formatCount(t.candidateErrors)} (${formatCount(p.status5xx)} / ${formatCount(p.network)})` : formatCount(t.candidateErrors)
 }
 
+/**
+ * What the rates stand on: the share of mirror-eligible requests compared,
+ * overall and for the least covered endpoints (after `--sample`, the
+ * adaptive share and drops). Absent for reports of builds without the share.
+ */
+function coverageLine(r: Report): string | null {
+  const t = r.totals
+  if (t.mirroredShare === undefined || t.compared === 0) return null
+  const eligible = t.served - t.notMirrored
+  let line = `Compared ${formatCount(t.compared)} of ${formatCount(eligible)} mirror-eligible requests (${formatRate(t.mirroredShare)}).`
+  const low = r.endpoints
+    .filter((e) => e.mirroredShare !== undefined && e.mirroredShare < 0.99 && e.served > 0)
+    .sort((a, b) => (a.mirroredShare as number) - (b.mirroredShare as number) || cmpKey(a, b))
+    .slice(0, 5)
+  if (low.length > 0) line += ` Least compared: ${low.map((e) => `${mdCode(endpointKey(e))} ${formatRate(e.mirroredShare as number)}`).join(', ')}.`
+  return line
+}
+
+function cmpKey(a: EndpointReport, b: EndpointReport): number {
+  const x = endpointKey(a)
+  const y = endpointKey(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
 function endpointRow(r: Report, e: EndpointReport): string {
   const top = [...e.fields].filter((f) => f.count > f.noiseCount).sort((a, b) => b.count - b.noiseCount - (a.count - a.noiseCount))[0]
   const p = e.latency.primary.p99
@@ -137,6 +161,8 @@ export function renderMarkdown(report: Report): string {
   const bounds = v.bounds ? boundsText(v) : ''
   if (bounds) out.push(`${mdText(bounds)}.`, '')
   out.push(...totalsTable(report), '')
+  const coverage = coverageLine(report)
+  if (coverage) out.push(coverage, '')
 
   const worst = reviewOrder(report.endpoints, v)
     .filter((e) => e.divergent > 0 || e.candidate5xx > 0 || failingReasons(v.failingEndpoints, e))

@@ -75,6 +75,12 @@ export interface EndpointReport {
   route: string
   served: number
   compared: number
+  /**
+   * compared / mirror-eligible (served minus not mirrored): the share of this
+   * endpoint's eligible traffic that was really compared, after `--sample`,
+   * the adaptive share and drops. Tells a reviewer what the rates stand on.
+   */
+  mirroredShare?: number
   divergent: number
   /** divergent / compared (0 when nothing compared). */
   rate: number
@@ -127,6 +133,8 @@ export interface ReportTotals {
   served: number
   mirrored: number
   compared: number
+  /** compared / mirror-eligible (served minus not mirrored), over every endpoint. */
+  mirroredShare?: number
   divergent: number
   divergenceRate: number
   dropped: number

@@ -46,12 +46,35 @@ describe('bench upstreams', () => {
     await expect(fetch(stalled, { signal: AbortSignal.timeout(300) })).rejects.toThrow(/timeout|aborted/i)
   })
 
+  it('knee answers after delay + per-request × the requests it holds, and reports what it gave', async () => {
+    const knee = await upstream('knee', '--delay', '20', '--per-request', '10')
+    const started = performance.now()
+    // Four at once: the fourth waits 20 + 4 × 10 ms.
+    await Promise.all(Array.from({ length: 4 }, () => getJson(`${knee}/orders/1`)))
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55)
+    const stats = await getJson(`${knee}/__bench/stats`)
+    expect(stats).toMatchObject({ requests: 4, maxHeld: 4, unloadedMs: 30, meanMs: 45 })
+    // The call reset it.
+    expect(await getJson(`${knee}/__bench/stats`)).toMatchObject({ requests: 0, maxHeld: 0 })
+  })
+
+  it('slow-route is slow only under /orders/slow/', async () => {
+    const up = await upstream('slow-route', '--delay', '80', '--per-request', '0')
+    let started = performance.now()
+    const fast = await getJson(`${up}/orders/1`)
+    expect(performance.now() - started).toBeLessThan(70)
+    started = performance.now()
+    expect(await getJson(`${up}/orders/slow/1`)).toEqual(fast)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75)
+    expect(await getJson(`${up}/__bench/stats`)).toMatchObject({ requests: 1, unloadedMs: 80 })
+  })
+
   it('rejects an unknown mode with a clear message', async () => {
     const child = spawn(process.execPath, [script, 'bogus'], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
     const [code] = (await once(child, 'exit')) as [number]
     expect(code).toBe(2)
-    expect(stderr).toContain("mode must be one of same, differ, slow, stalled, got 'bogus'")
+    expect(stderr).toContain("mode must be one of same, differ, slow, stalled, knee, slow-route, got 'bogus'")
   })
 })

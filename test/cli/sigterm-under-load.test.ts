@@ -18,7 +18,9 @@ describe('serve: SIGTERM under load', () => {
     })
     const dir = tempDir()
     const db = join(dir, 'sigterm.db')
-    const child = spawnCli(['serve', '--primary', primary, '--candidate', candidate, '--port', '0', '--admin-port', '0', '--db', db, '--log-level', 'info'])
+    // A fixed limit: this is about what a stop does to mirrors in flight, and every request must be
+    // mirrored (the adaptive share would shed some while it measures the candidate).
+    const child = spawnCli(['serve', '--primary', primary, '--candidate', candidate, '--port', '0', '--admin-port', '0', '--db', db, '--mirror-concurrency', 'fixed', '--max-in-flight', '128', '--log-level', 'info'])
     const { proxy } = await waitListening(child)
 
     const agent = new Agent({ connections: 16 })

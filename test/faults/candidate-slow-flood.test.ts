@@ -20,7 +20,7 @@ describe('a flood of requests while the candidate answers slowly', () => {
       res.write('slow')
       if (held.push(res) === 2) twoHeld()
     })
-    const { proxyUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 2, timeoutMs: 20_000 } })
+    const { proxyUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 2, timeoutMs: 20_000, concurrency: 'fixed' } })
     const N = 60
     const agent = new Agent({ connections: 30 })
     const started = performance.now()

@@ -62,7 +62,7 @@ describe('GET /metrics', () => {
     const held: ServerResponse[] = []
     const primary = await startUpstream((_req, res) => json(res, 200, {}))
     const candidate = await startUpstream((_req, res) => held.push(res))
-    const { proxyUrl, adminUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 1, maxQueue: 1, timeoutMs: 10_000 } })
+    const { proxyUrl, adminUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 1, maxQueue: 1, timeoutMs: 10_000, concurrency: 'fixed' } })
     for (let i = 0; i < 5; i++) await (await request(`${proxyUrl}/x/${i}`)).body.dump()
 
     const m = await scrape(adminUrl)

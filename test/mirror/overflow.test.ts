@@ -10,7 +10,7 @@ describe('mirror overflow', () => {
     const primary = await startUpstream((_req, res) => json(res, 200, { ok: true }))
     // The candidate holds every request until released.
     const candidate = await startUpstream((_req, res) => held.push(res))
-    const { proxyUrl, adminUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 3, timeoutMs: 10_000 } })
+    const { proxyUrl, adminUrl, app } = await startProxy({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 3, timeoutMs: 10_000, concurrency: 'fixed' } })
 
     const started = performance.now()
     for (let i = 0; i < 20; i++) {

@@ -10,7 +10,7 @@ describe('a stalled secondary', () => {
     const candidate = await startNoisyService('candidate')
     // Accepts requests and never answers.
     const secondary = await startUpstream(() => {})
-    const { app, proxyUrl } = await startProxy({ primary, candidate, secondary, mirror: { timeoutMs: 300, maxInFlight: 8 } })
+    const { app, proxyUrl } = await startProxy({ primary, candidate, secondary, mirror: { timeoutMs: 300, maxInFlight: 8, concurrency: 'fixed' } })
     const started = Date.now()
     const score = await drive(app, proxyUrl, paths(20), 4)
     expect(Date.now() - started).toBeLessThan(10_000)

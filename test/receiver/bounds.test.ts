@@ -18,7 +18,7 @@ describe('receiver bounds', () => {
     const held: ServerResponse[] = []
     const primary = await startUpstream((_req, res) => json(res, 200, { ok: true }))
     const candidate = await startUpstream((_req, res) => held.push(res))
-    const { receiverUrl, app } = await startReceiver({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 3, timeoutMs: 10_000 } })
+    const { receiverUrl, app } = await startReceiver({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 3, timeoutMs: 10_000, concurrency: 'fixed' } })
 
     const started = performance.now()
     await send(receiverUrl, 20)
@@ -37,7 +37,7 @@ describe('receiver bounds', () => {
     const held: ServerResponse[] = []
     const primary = await startUpstream((_req, res) => held.push(res))
     const candidate = await startUpstream((_req, res) => json(res, 200, { ok: true }))
-    const { receiverUrl, app } = await startReceiver({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 0, timeoutMs: 10_000 } })
+    const { receiverUrl, app } = await startReceiver({ primary, candidate, mirror: { maxInFlight: 2, maxQueue: 0, timeoutMs: 10_000, concurrency: 'fixed' } })
 
     await send(receiverUrl, 4)
     // The candidate answered at once, but the primary has not: still 2 in flight, so 2 dropped.
