@@ -172,6 +172,9 @@ function replayConfig(values: ParsedFlags['values'], configPath: string | undefi
   const concurrency = int(values, 'concurrency', 1, 10_000) ?? DEFAULT_CONCURRENCY
   const mirror = { ...((input.mirror as Record<string, unknown>) ?? {}) }
   // The scheduler's bound is the replay's: N exchanges in flight, never queued behind.
+  // Fixed, not adaptive: the replay paces itself and must send every request it read,
+  // so nothing may be shed or queued past the slots it waits for.
+  mirror.concurrency = 'fixed'
   mirror.maxInFlight = concurrency
   mirror.maxQueue = concurrency
   mirror.timeoutMs = int(values, 'timeout', 1) ?? (mirror.timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS

@@ -96,3 +96,24 @@ export class PendingExchange implements Exchange, HeldExchange {
     for (const listener of listeners) listener()
   }
 }
+
+/**
+ * An exchange that no side serves a client: a gateway copy (receiver mode)
+ * or a replayed request. Every side is called in the background, so it
+ * settles once ALL of them have answered (a PendingExchange also waits for
+ * a served side, which these do not have).
+ */
+export class UnservedExchange extends PendingExchange {
+  #left: number
+
+  constructor(...args: ConstructorParameters<typeof PendingExchange>) {
+    super(...args)
+    this.#left = this.mirrorSides.length
+  }
+
+  override settle(side: Side, result: SideResult): void {
+    this.keep(side, result)
+    this.memory?.settled(this, result)
+    if (--this.#left === 0) this.finish()
+  }
+}

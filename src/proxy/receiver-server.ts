@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream'
 import type { RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
 import { BadRequest, HeadersTooLarge, RequestTooLarge } from '../errors.js'
-import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
+import { UnservedExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
 import { Sampler } from '../mirror/sampler.js'
 import { forwardHeaders, mirrorHeaders, type HeaderList } from './forward-headers.js'
 import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
@@ -30,26 +30,6 @@ import type { ProxyDeps } from './proxy-server.js'
 
 /** What the receiver needs from the app: the proxy's dependencies minus the serving pools and router. */
 export type ReceiverDeps = Pick<ProxyDeps, 'config' | 'stats' | 'rules' | 'scheduler' | 'onSettled' | 'logger' | 'foldPath' | 'capture'>
-
-/**
- * A gateway copy: every side is called in the background and none serves a
- * client, so it settles when ALL its sides have answered (a PendingExchange
- * also waits for a served side, which a copy does not have).
- */
-class ReceivedExchange extends PendingExchange {
-  #left: number
-
-  constructor(id: string, at: number, request: RequestInfo, body: Buffer | null, match: RuleMatch, headers: HeaderList, sides: readonly Side[], listener: ExchangeListener) {
-    super(id, at, request, body, match, headers, sides, listener)
-    this.#left = sides.length
-  }
-
-  override settle(side: Side, result: SideResult): void {
-    this.keep(side, result)
-    this.memory?.settled(this, result)
-    if (--this.#left === 0) this.finish()
-  }
-}
 
 /**
  * Builds the receiver's node:http server (it does not listen).
@@ -130,7 +110,7 @@ export function createReceiverServer(deps: ReceiverDeps): http.Server {
       answer(res, copy.id)
       const headers = mirrorHeaders(forwardHeaders(req, copy.id, trust), 'shadow')
       const replay = body.kind === 'buffered' ? body.body : null
-      scheduler.submit(new ReceivedExchange(copy.id, at, request, replay, match, headers, sides, deps.onSettled))
+      scheduler.submit(new UnservedExchange(copy.id, at, request, replay, match, headers, sides, deps.onSettled))
     }
     if (!hasBody(req)) proceed({ kind: 'none' })
     else readRequestBody(req, config.mirror.maxBodyBytes, config.proxy.maxRequestBytes, proceed)

@@ -20,7 +20,7 @@ import type { Config } from '../config.js'
 import { buildPipeline } from '../app.js'
 import type { RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
-import { PendingExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
+import { UnservedExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
 import { MIRROR_MARKER, REQUEST_ID, type HeaderList } from '../proxy/forward-headers.js'
 import { requestInfo } from '../proxy/request-info.js'
 import { compileSecretPaths } from '../store/redact-path.js'
@@ -71,23 +71,6 @@ export interface ReplayResult {
   strictStop: { where: string; problem: string } | null
   interrupted: boolean
   elapsedMs: number
-}
-
-/** A replayed exchange: settles once every side has answered (no side serves a client). */
-class ReplayedExchange extends PendingExchange {
-  #left: number
-  #listener: ExchangeListener
-
-  constructor(id: string, at: number, request: RequestInfo, body: Buffer | null, match: RuleMatch, headers: HeaderList, sides: readonly Side[], listener: ExchangeListener) {
-    super(id, at, request, body, match, headers, sides, listener)
-    this.#left = sides.length
-    this.#listener = listener
-  }
-
-  override settle(side: Side, result: SideResult): void {
-    this[side] = result
-    if (--this.#left === 0) this.#listener(this)
-  }
 }
 
 /**
@@ -177,8 +160,10 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
       inFlight++
       if (inFlight > result.maxInFlight) result.maxInFlight = inFlight
       result.sent++
-      // Always room: the scheduler's slots number `concurrency`, and one is freed before onSettled runs.
-      scheduler.submit(new ReplayedExchange(id, at, request, call.body, match, headers, sides, onSettled))
+      // The scheduler's slots number `concurrency`, and one is freed before onSettled runs. It may
+      // still refuse one (the mirror memory budget): counted as dropped, it never settles, so its
+      // slot here is freed at once, or this loop would wait for it forever.
+      if (!scheduler.submit(new UnservedExchange(id, at, request, call.body, match, headers, sides, onSettled))) inFlight--
     }
   } finally {
     await input.items.return(undefined)
