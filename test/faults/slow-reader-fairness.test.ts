@@ -81,7 +81,7 @@ async function attachSlowClient(proxyUrl: string): Promise<net.Socket> {
   return slow
 }
 
-const ROUNDS = 3
+const ROUNDS = 5
 
 describe('one client pipelining large responses and never reading', () => {
   it('costs the other clients nothing measurable, and its primary connections come back within 1 s of it leaving', async () => {
@@ -95,22 +95,26 @@ describe('one client pipelining large responses and never reading', () => {
     const primaryBusy = () => app.pools.primary.stats.running + app.pools.primary.stats.pending
 
     await boundedLoad(proxyUrl) // warm-up: JIT, connection pools
-    // Alone, then with the slow client, three times over: on a shared machine the
-    // load drifts between phases, and interleaving keeps the drift out of the ratio.
-    const alone: number[] = []
-    const withSlow: number[] = []
+    // Alone and with the slow client, five times over, the order alternating: on a
+    // shared machine the load drifts (and other test files run beside this one), so
+    // each round gives its own ratio and the median of the rounds is judged, which
+    // one noisy round cannot move.
+    const alone: number[][] = []
+    const withSlow: number[][] = []
     const held: number[] = []
     const backMs: number[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      alone.push(...(await boundedLoad(proxyUrl)))
-
+    const withTheSlowClient = async (): Promise<number[]> => {
       const started = primary.bigStarted()
       const slow = await attachSlowClient(proxyUrl)
       await until(() => primaryBusy() >= perClient, 'the slow client to hold its share of the primary')
-      // Let it fill every buffer between the primary and itself.
-      await new Promise((r) => setTimeout(r, 300))
+      // Let it fill every buffer between the primary and itself: until the primary
+      // has started no new 2 MiB answer for 300 ms (a cold process takes longer).
+      for (let last = -1; last !== primary.bigStarted(); ) {
+        last = primary.bigStarted()
+        await new Promise((r) => setTimeout(r, 300))
+      }
       held.push(primaryBusy())
-      withSlow.push(...(await boundedLoad(proxyUrl)))
+      const latencies = await boundedLoad(proxyUrl)
       // Never more than its share at once; in all, only what the loopback socket
       // buffers absorb (a few whole 2 MiB answers) on top of it, not the 130.
       expect(primary.bigStarted() - started).toBeLessThanOrEqual(20)
@@ -119,19 +123,32 @@ describe('one client pipelining large responses and never reading', () => {
       slow.destroy()
       await until(() => primaryBusy() === 0, 'the slow client’s primary connections to come back', 10_000, 5)
       backMs.push(performance.now() - left)
+      return latencies
+    }
+    // Warm-up of the slow path too (its connections, its JIT), not judged.
+    await withTheSlowClient()
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        alone.push(await boundedLoad(proxyUrl))
+        withSlow.push(await withTheSlowClient())
+      } else {
+        withSlow.push(await withTheSlowClient())
+        alone.push(await boundedLoad(proxyUrl))
+      }
     }
 
-    const ratio = p99(withSlow) / p99(alone)
+    const ratios = alone.map((a, i) => p99(withSlow[i]) / p99(a))
+    const ratio = [...ratios].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]
     console.log(
-      `fairness: ${ROUNDS} rounds of ${CLIENTS} clients × ${REQUESTS_PER_CLIENT} GETs; p99 alone ${p99(alone).toFixed(1)} ms, ` +
-        `with the slow client ${p99(withSlow).toFixed(1)} ms (×${ratio.toFixed(2)}); slow client held ${held.join('/')} primary connections ` +
-        `(limit ${perClient}); all back ${backMs.map((ms) => ms.toFixed(0)).join('/')} ms after it left`,
+      `fairness: ${ROUNDS} rounds of ${CLIENTS} clients × ${REQUESTS_PER_CLIENT} GETs; p99 alone ${alone.map((a) => p99(a).toFixed(1)).join('/')} ms, ` +
+        `with the slow client ${withSlow.map((w) => p99(w).toFixed(1)).join('/')} ms (ratios ${ratios.map((r) => r.toFixed(2)).join('/')}, median ×${ratio.toFixed(2)}); ` +
+        `slow client held ${held.join('/')} primary connections (limit ${perClient}); all back ${backMs.map((ms) => ms.toFixed(0)).join('/')} ms after it left`,
     )
     for (const h of held) expect(h).toBeLessThanOrEqual(perClient)
     expect(ratio).toBeLessThanOrEqual(1.5)
     for (const ms of backMs) expect(ms).toBeLessThan(1_000)
     // Every request counted once, the 130 pipelined ones of each slow client included (most never forwarded).
-    const sent = (1 + 2 * ROUNDS) * CLIENTS * REQUESTS_PER_CLIENT + ROUNDS * 130
+    const sent = (2 + 2 * ROUNDS) * CLIENTS * REQUESTS_PER_CLIENT + (ROUNDS + 1) * 130
     await until(() => app.stats.served === sent, 'every request to be counted', 5_000)
     await app.drain()
     expectAccountingCloses(app)
