@@ -48,9 +48,12 @@ function onTerminal(args: string[], cwd: string): OnTerminal {
   if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) {
     throw new Error('`script` (util-linux, Debian package bsdutils) is missing: this test needs it to run serve on a pty.')
   }
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  // `exec`: script runs the command through $SHELL -c, and a shell that stays
+  // in between (dash does, when SHELL is unset or /bin/sh as on CI) is killed
+  // by the Ctrl-C itself, so script would report 130 whatever serve did.
+  const command = 'exec ' + [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   // -q: no "Script started" lines; -f: flush as written; -e: script exits with the command's status.
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' } })
   let output = ''
   child.stdout.on('data', (c) => (output += c))
   child.stderr.on('data', (c) => (output += c))
