@@ -184,7 +184,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
       await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
       clearTimeout(timer)
-      recorder.flush()
+      await recorder.flushed()
       const { verdict } = buildReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
       return stepVerdict(verdict, sinceMs, until)
     },
@@ -237,7 +237,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       // Mirrors settle into the compare stage, which feeds the recorder: drain in that order.
       await scheduler.drain()
       await compare.drain()
-      recorder.flush()
+      await recorder.flushed()
       await capture?.flush()
     },
     async close({ graceMs = 10_000 } = {}) {
@@ -266,7 +266,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       }
       await app.admin.close()
       await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close(), capture?.close()])
-      recorder.close()
+      await recorder.close()
     },
     status() {
       const { mode, weight, reverseShadow } = traffic.state

@@ -169,9 +169,9 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
     await input.items.return(undefined)
     await scheduler.drain()
     await compare.drain()
-    recorder.flush()
+    await recorder.flushed()
     await scheduler.close()
-    recorder.close()
+    await recorder.close()
     rules.close()
   }
   result.compared = stats.compared
