@@ -116,3 +116,8 @@ export async function openPgEngine(url: string, opts: PgEngineOptions = {}): Pro
     throw new DatabaseUnavailable(describeDatabase(url), `preparing the schema failed: ${explainPgError(err)}`, { cause: err })
   }
 }
+
+/** The pool of a PostgreSQL engine, for readers of the same database; undefined for SQLite. */
+export function readerPool(engine: StoreEngine): PgPool | undefined {
+  return engine instanceof PgEngine ? engine.pool : undefined
+}

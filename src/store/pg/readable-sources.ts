@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DatabaseUnavailable, UsageError } from '../../errors.js'
 import { describeDatabase, isPostgresUrl } from '../database-url.js'
-import { connectPostgres } from './pg-connection.js'
+import { connectPostgres, explainPgError } from './pg-connection.js'
 import type { PgPool } from './pg-connection.js'
 import { PG_SCHEMA_VERSION, PG_VERSION_KEY } from './pg-schema.js'
 import { snapshotPg } from './pg-snapshot.js'
@@ -59,9 +59,15 @@ export async function withReadableSources<T>(
   const pool = opts.pool ?? (await connectPostgres(url, { max: 2, applicationName: 'shadowdiff reader' }))
   const dir = mkdtempSync(path.join(tmpdir(), 'shadowdiff-read-'))
   try {
-    await checkReadable(pool, url)
     const file = path.join(dir, 'snapshot.db')
-    const copied = await snapshotPg(pool, file, scope)
+    let copied: SnapshotCounts
+    try {
+      await checkReadable(pool, url)
+      copied = await snapshotPg(pool, file, scope)
+    } catch (err) {
+      if (err instanceof DatabaseUnavailable) throw err
+      throw new DatabaseUnavailable(describeDatabase(url), `reading failed: ${explainPgError(err)}`, { cause: err })
+    }
     return await fn({ files: [file], names: [describeDatabase(url)], copied })
   } finally {
     rmSync(dir, { recursive: true, force: true })
