@@ -139,7 +139,7 @@ describe('PostgreSQL faults under load', () => {
     expect(stats.failedFlushes).toBeGreaterThan(0)
   })
 
-  it('slowed by a lock on the counters table: clients unaffected, flushes wait, then everything is written', async () => {
+  it('slowed by a lock on the table flushes append to: clients unaffected, flushes wait, then everything is written', async () => {
     const url = await createDatabase(cluster)
     const { app, proxyUrl } = await started(url)
     const clients = load(proxyUrl)
@@ -147,7 +147,7 @@ describe('PostgreSQL faults under load', () => {
     const locker = new pg.Client({ connectionString: url })
     await locker.connect()
     await locker.query('BEGIN')
-    await locker.query('LOCK TABLE counters IN ACCESS EXCLUSIVE MODE')
+    await locker.query('LOCK TABLE pending_counters IN ACCESS EXCLUSIVE MODE')
     clients.phase = 'locked'
     const flushesAtLock = app.recorder.stats().flushes
     await new Promise((r) => setTimeout(r, 3_000))

@@ -16,13 +16,17 @@ import type { RetentionOptions } from '../retention.js'
 import type { StoreEngine } from '../store-engine.js'
 import type { Batch } from '../store-writer.js'
 import { describeDatabase } from '../database-url.js'
-import { connectPostgres, explainPgError } from './pg-connection.js'
+import { connectPostgres, explainPgError, withPooledClient } from './pg-connection.js'
 import { DatabaseUnavailable } from '../../errors.js'
 import type { ConnectOptions, PgClient, PgPool } from './pg-connection.js'
 import { LearnedDeltas, readPgLearnedNoise } from './pg-learned-noise.js'
 import { pgPruneDue, pgPruneStep } from './pg-retention.js'
 import { migratePg } from './pg-schema.js'
 import { writePgBatch } from './pg-writer.js'
+import { compactPending } from './pg-compaction.js'
+
+/** After a compaction skipped (another instance was at it), try again this much later, in ms. */
+const COMPACT_RETRY_MS = 1_000
 
 export interface PgEngineOptions extends ConnectOptions {
   retention?: RetentionOptions
@@ -39,6 +43,10 @@ export class PgEngine implements StoreEngine {
   #closed = false
   /** Rows written so far (aggregate rows, examples, events), for benchmarks and status. */
   readonly rows = { aggregateRows: 0, details: 0, events: 0 }
+  /** Compactions this instance ran, skipped (another held the lock) and failed. */
+  readonly compactions = { done: 0, skipped: 0, failed: 0 }
+  #compacting: Promise<void> | null = null
+  #compactRetry: NodeJS.Timeout | null = null
 
   constructor(url: string, pool: PgPool, learned: LearnedNoiseBatch, retention: Required<RetentionOptions>) {
     this.url = url
@@ -54,6 +62,39 @@ export class PgEngine implements StoreEngine {
     this.rows.aggregateRows += counts.aggregateRows
     this.rows.details += counts.details
     this.rows.events += counts.events
+    this.#compactSoon()
+  }
+
+  /**
+   * Folds the pending rows into the shared ones in the background: the flush
+   * is done once its rows are appended, never waiting for a compaction (nor
+   * for another instance's). One at a time per instance; a skipped one is
+   * retried a second later, so the last flush of a quiet fleet is compacted
+   * too (readers compact before reading in any case).
+   */
+  #compactSoon(): void {
+    if (this.#compacting !== null || this.#closed) return
+    if (this.#compactRetry !== null) {
+      clearTimeout(this.#compactRetry)
+      this.#compactRetry = null
+    }
+    this.#compacting = this.#withClient((client) => compactPending(client, { wait: false }))
+      .then(
+        (done) => {
+          if (done) this.compactions.done++
+          else {
+            this.compactions.skipped++
+            if (!this.#closed) this.#compactRetry = setTimeout(() => this.#compactSoon(), COMPACT_RETRY_MS).unref()
+          }
+        },
+        () => {
+          // The rows stay pending: the next flush's compaction (or a reader's) takes them.
+          this.compactions.failed++
+        },
+      )
+      .finally(() => {
+        this.#compacting = null
+      })
   }
 
   writeFailed(): void {}
@@ -77,20 +118,17 @@ export class PgEngine implements StoreEngine {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#compactRetry !== null) clearTimeout(this.#compactRetry)
+    await this.#compacting
+    // What this instance flushed last is in the shared rows when it has stopped
+    // (best effort: if the database is gone, a reader or another instance compacts it later).
+    await this.#withClient((client) => compactPending(client, { wait: true })).catch(() => {})
     await this.pool.end()
   }
 
-  /** A pooled connection for `fn`; destroyed instead of reused when `fn` failed (it may be dead). */
-  async #withClient<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
-    try {
-      const out = await fn(client)
-      client.release()
-      return out
-    } catch (err) {
-      client.release(err as Error)
-      throw err
-    }
+  /** A pooled connection for `fn` (withPooledClient). */
+  #withClient<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    return withPooledClient(this.pool, fn)
   }
 }
 

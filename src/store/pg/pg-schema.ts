@@ -6,12 +6,20 @@
  *
  * The data model is SQLite's version 4, table for table and column for
  * column, so a reader can copy rows into a SQLite snapshot and run the same
- * report code on it (pg-snapshot.ts). Two differences, both for upserts that
- * many instances run into the same rows:
+ * report code on it (pg-snapshot.ts). What differs is how many instances
+ * write into the same rows:
+ * - a flush does not upsert the shared aggregate rows: it appends its
+ *   seconds to `pending_counters`, `pending_latency` and `pending_fields`
+ *   (plain INSERTs, no key, so no instance ever waits for another's row
+ *   locks), and compaction (pg-compaction.ts) folds them into the second and
+ *   minute rows, one compactor at a time. Upserting the shared rows from every
+ *   flush was measured first (bench/fleet-sim.js, docs/scaling.md): 200
+ *   instances all adding into the same 50 rows each second serialise on those
+ *   rows' locks, and the fleet stopped keeping up at about 50 instances;
  * - latency histograms are `bigint[]`, one element per bucket
- *   (latency-histogram.ts; bucket b at index b + 1), added element by element
- *   by `shd_add_buckets` inside the upsert: no read-modify-write, so two
- *   instances adding into the same minute never lose each other's counts;
+ *   (latency-histogram.ts; bucket b at index b + 1), summed element by
+ *   element (`shd_add_buckets`, `shd_sum_buckets`) inside the statements:
+ *   no read-modify-write in the client;
  * - counters and field counts are added (`col = t.col + excluded.col`), the
  *   maxima kept with GREATEST.
  *
@@ -144,6 +152,38 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(coalesce(a[i], 0) + coalesce(b[i], 0) ORDER BY i), '{}')
   FROM generate_series(1, greatest(coalesce(cardinality(a), 0), coalesce(cardinality(b), 0))) AS i
 $$;
+
+-- The element-wise sum of many histograms (compaction's GROUP BY).
+CREATE AGGREGATE shd_sum_buckets(bigint[]) (SFUNC = shd_add_buckets, STYPE = bigint[], INITCOND = '{}');
+
+-- What each instance's flush appends: its seconds' aggregates, one row per
+-- (second, method, route[, side | field, op]) of ONE flush, no key, no upsert,
+-- so a fleet's flushes never wait for each other's row locks (pg-compaction.ts
+-- folds them into the shared rows above, one compactor at a time).
+CREATE TABLE pending_counters (
+  second  bigint NOT NULL,
+  method  text NOT NULL,
+  route   text NOT NULL,
+  ${V1_COUNTERS.map((c) => `${c} bigint NOT NULL`).join(',\n  ')},
+  primary_max_us   bigint NOT NULL,
+  candidate_max_us bigint NOT NULL
+);
+CREATE TABLE pending_latency (
+  second  bigint NOT NULL,
+  method  text NOT NULL,
+  route   text NOT NULL,
+  side    text NOT NULL,
+  buckets bigint[] NOT NULL
+);
+CREATE TABLE pending_fields (
+  second      bigint NOT NULL,
+  method      text NOT NULL,
+  route       text NOT NULL,
+  field       text NOT NULL,
+  op          text NOT NULL,
+  count       bigint NOT NULL,
+  noise_count bigint NOT NULL
+);
 
 -- The union of two JSON arrays of learned value formats, '*' once more than
 -- max were seen (src/noise/noise-profile.ts keeps the same rule in memory).

@@ -8,6 +8,8 @@
  * the window's minutes (its edge minutes whole, for a window that has to
  * widen to them), second rows of the two partial edge minutes only,
  * examples and events of the widened window, learned noise and `meta` whole.
+ * Pending rows (flushed, not yet compacted: pg-compaction.ts) are compacted
+ * first, so the snapshot holds every exchange flushed before it began.
  * Aggregate tables are read in slices of SLICE_MINUTES so memory stays
  * bounded whatever the window.
  */
@@ -15,7 +17,9 @@ import Sqlite from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
 import { COUNTER_COLUMNS, MIGRATIONS, SCHEMA_VERSION } from '../schema.js'
 import { encodeBuckets } from '../latency-histogram.js'
+import { withPooledClient } from './pg-connection.js'
 import type { PgPool } from './pg-connection.js'
+import { compactPending } from './pg-compaction.js'
 
 /** What a reader needs; every part defaults to true. */
 export interface SnapshotScope {
@@ -64,6 +68,9 @@ export async function snapshotPg(pool: PgPool, file: string, scope: SnapshotScop
     const m0 = scope.since === undefined ? -UNBOUNDED : Math.floor(Math.floor(scope.since / 1000) / 60)
     const m1 = scope.until === undefined ? UNBOUNDED : Math.floor(Math.ceil(scope.until / 1000) / 60) + 1
     if (scope.aggregates !== false && scope.exchangeId === undefined) {
+      // Rows the fleet has flushed but not yet folded into the shared rows are
+      // part of the window too: fold them first (waiting for a compactor at work).
+      await withPooledClient(pool, (client) => compactPending(client, { wait: true }))
       counts.minuteRows = await copyAggregates(pool, db, 'minute', m0, m1)
       // Seconds only of the edge minutes: the reader takes whole minutes from the minute rows.
       for (const edge of new Set([scope.since === undefined ? null : m0, scope.until === undefined ? null : m1 - 1])) {

@@ -4,61 +4,37 @@
  * one transaction, so a flush costs a handful of round trips whatever the
  * traffic, and a batch is written whole or not at all.
  *
- * Many instances upsert into the same (minute, method, route) rows: every
- * aggregate column is ADDED (`col = t.col + excluded.col`, histograms by
- * `shd_add_buckets`, maxima by GREATEST), so no instance's counts are lost,
- * and every statement takes its rows in key order (ORDER BY the primary key)
- * and the tables in one fixed order, so two flushes never lock the same rows
- * in opposite orders (no deadlocks between instances).
+ * Many instances flush into one database, so a flush never touches a row
+ * another instance writes: its seconds' aggregates are APPENDED to the
+ * pending tables (no key, no upsert, no row lock to wait for), its examples
+ * carry their own ids and its events their own sequence numbers.
+ * Compaction (pg-compaction.ts) adds the pending rows into the shared second
+ * and minute rows later, one compactor at a time.
  */
-import { aggregateKey, mergeAggregate, newAggregate } from '../aggregates.js'
 import type { Aggregate } from '../aggregates.js'
 import { COUNTER_COLUMNS } from '../schema.js'
 import type { Batch } from '../store-writer.js'
 import type { PgClient } from './pg-connection.js'
-
-type Unit = 'minute' | 'second'
-
-const TABLES: Record<Unit, { counters: string; latency: string; fields: string }> = {
-  minute: { counters: 'counters', latency: 'latency', fields: 'fields' },
-  second: { counters: 'second_counters', latency: 'second_latency', fields: 'second_fields' },
-}
 
 /** `$1::bigint[], $2::text[], …` for the given element types. */
 function arrays(types: readonly string[]): string {
   return types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')
 }
 
-function countersSql(unit: Unit): string {
-  const table = TABLES[unit].counters
-  const cols = [unit, 'method', 'route', ...COUNTER_COLUMNS, 'primary_max_us', 'candidate_max_us']
+const PENDING_COUNTERS_SQL = (() => {
+  const cols = ['second', 'method', 'route', ...COUNTER_COLUMNS, 'primary_max_us', 'candidate_max_us']
   const types = ['bigint', 'text', 'text', ...COUNTER_COLUMNS.map(() => 'bigint'), 'bigint', 'bigint']
-  return `INSERT INTO ${table} AS t (${cols.join(', ')})
-    SELECT * FROM unnest(${arrays(types)}) AS u(${cols.join(', ')}) ORDER BY 1, 2, 3
-    ON CONFLICT (${unit}, method, route) DO UPDATE SET
-      ${COUNTER_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')},
-      primary_max_us = GREATEST(t.primary_max_us, excluded.primary_max_us),
-      candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)`
-}
+  return `INSERT INTO pending_counters (${cols.join(', ')}) SELECT * FROM unnest(${arrays(types)})`
+})()
 
-function latencySql(unit: Unit): string {
-  const table = TABLES[unit].latency
-  // A histogram travels as the text of an array literal ('{0,3,1}'): unnest of a
-  // two-dimensional array would flatten it, and histograms differ in length.
-  return `INSERT INTO ${table} AS t (${unit}, method, route, side, buckets)
-    SELECT u.k, u.method, u.route, u.side, u.buckets::bigint[]
-    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(k, method, route, side, buckets) ORDER BY 1, 2, 3, 4
-    ON CONFLICT (${unit}, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)`
-}
+// A histogram travels as the text of an array literal ('{0,3,1}'): unnest of a
+// two-dimensional array would flatten it, and histograms differ in length.
+const PENDING_LATENCY_SQL = `INSERT INTO pending_latency (second, method, route, side, buckets)
+  SELECT u.k, u.method, u.route, u.side, u.buckets::bigint[]
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(k, method, route, side, buckets)`
 
-function fieldsSql(unit: Unit): string {
-  const table = TABLES[unit].fields
-  return `INSERT INTO ${table} AS t (${unit}, method, route, field, op, count, noise_count)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-      AS u(k, method, route, field, op, count, noise_count) ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (${unit}, method, route, field, op) DO UPDATE SET
-      count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count`
-}
+const PENDING_FIELDS_SQL = `INSERT INTO pending_fields (second, method, route, field, op, count, noise_count)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])`
 
 const DETAIL_COLUMNS = [
   ['id', 'text'], ['at', 'bigint'], ['method', 'text'], ['url', 'text'], ['route', 'text'], ['signature', 'text'],
@@ -85,13 +61,13 @@ export function bucketsLiteral(buckets: ReadonlyMap<number, number>): string {
   return `{${dense.join(',')}}`
 }
 
-/** The columns of one granularity's rows, one array per column. */
-function columnsOf(unit: Unit, entries: Iterable<Aggregate>) {
+/** The pending rows of `entries`, one array per column. */
+function columnsOf(entries: Iterable<Aggregate>) {
   const counters: unknown[][] = Array.from({ length: 5 + COUNTER_COLUMNS.length }, () => [])
   const latency: unknown[][] = [[], [], [], [], []]
   const fields: unknown[][] = [[], [], [], [], [], [], []]
   for (const a of entries) {
-    const key = unit === 'minute' ? a.minute : a.second
+    const key = a.second
     const row = [key, a.method, a.route, ...a.counters, a.primaryMaxUs, a.candidateMaxUs]
     row.forEach((v, i) => counters[i].push(v))
     for (const [side, buckets] of [['primary', a.primaryLatency], ['candidate', a.candidateLatency]] as const) {
@@ -111,34 +87,19 @@ export interface WriteCounts {
 }
 
 /**
- * Writes `batch` in one transaction on `client`: second rows, then the same
- * exchanges added into their minutes (both always hold the same exchanges,
- * schema.ts), the divergent examples and the audit events.
+ * Writes `batch` in one transaction on `client`: its seconds' aggregates
+ * into the pending tables (compaction adds them into the second and minute
+ * rows), the divergent examples and the audit events.
  */
 export async function writePgBatch(client: PgClient, batch: Batch): Promise<WriteCounts> {
-  const seconds: Aggregate[] = []
-  const byMinute = new Map<string, Aggregate>()
-  for (const a of batch.aggregates) {
-    seconds.push(a)
-    const key = aggregateKey(a.minute, a.method, a.route)
-    let m = byMinute.get(key)
-    if (m === undefined) byMinute.set(key, (m = newAggregate(a.minute * 60, a.method, a.route)))
-    mergeAggregate(m, a)
-  }
+  const cols = columnsOf(batch.aggregates)
   let aggregateRows = 0
   await client.query('BEGIN')
   try {
-    // Minutes before seconds, each in the one fixed table order: every instance locks rows in the same order.
-    for (const [unit, entries] of [['minute', [...byMinute.values()]], ['second', seconds]] as const) {
-      if (entries.length === 0) continue
-      const cols = columnsOf(unit, entries)
-      await client.query(countersSql(unit), cols.counters)
-      aggregateRows += cols.counters[0].length
-      if (cols.latency[0].length > 0) await client.query(latencySql(unit), cols.latency)
-      aggregateRows += cols.latency[0].length
-      if (cols.fields[0].length > 0) await client.query(fieldsSql(unit), cols.fields)
-      aggregateRows += cols.fields[0].length
-    }
+    if (cols.counters[0].length > 0) await client.query(PENDING_COUNTERS_SQL, cols.counters)
+    if (cols.latency[0].length > 0) await client.query(PENDING_LATENCY_SQL, cols.latency)
+    if (cols.fields[0].length > 0) await client.query(PENDING_FIELDS_SQL, cols.fields)
+    aggregateRows = cols.counters[0].length + cols.latency[0].length + cols.fields[0].length
     if (batch.details.length > 0) {
       await client.query(DETAILS_SQL, DETAIL_COLUMNS.map(([c]) => batch.details.map((d) => d[c])))
     }
