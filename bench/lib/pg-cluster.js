@@ -8,7 +8,7 @@
  * transactions may be gone). BENCH_PG_URL uses an existing server instead.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from './proc.js'
@@ -22,9 +22,12 @@ function findPgBin () {
   return versions.length > 0 ? path.join(root, versions[0], 'bin') : null
 }
 
-/** @returns {Promise<{ url: string, version: string, stop: () => void }>} */
-export async function startPgCluster () {
-  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, version: 'external', stop () {} }
+/**
+ * @param {{ maxConnections?: number }} [opts] maxConnections: 200 by default (the fleet simulation needs one per simulated instance)
+ * @returns {Promise<{ url: string, version: string, postmasterPid: () => number | null, stop: () => void }>}
+ */
+export async function startPgCluster (opts = {}) {
+  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, version: 'external', postmasterPid: () => null, stop () {} }
   const bin = findPgBin()
   if (bin === null) throw new Error('PostgreSQL is not installed (no initdb/pg_ctl): apt-get install -y postgresql, or set BENCH_PG_URL')
   const asRoot = process.getuid?.() === 0
@@ -39,7 +42,7 @@ export async function startPgCluster () {
   const port = await freePort()
   appendFileSync(path.join(data, 'postgresql.conf'), [
     '', `port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`,
-    'fsync = on', 'synchronous_commit = off', 'max_connections = 200', 'shared_buffers = 256MB'
+    'fsync = on', 'synchronous_commit = off', `max_connections = ${opts.maxConnections ?? 200}`, 'shared_buffers = 256MB'
   ].join('\n') + '\n')
   run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
   const version = run(path.join('postgres'), ['--version']).trim()
@@ -51,5 +54,26 @@ export async function startPgCluster () {
     rmSync(dir, { recursive: true, force: true })
   }
   process.on('exit', stop)
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, version, stop }
+  const postmasterPid = () => Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, version, postmasterPid, stop }
+}
+
+/**
+ * CPU seconds used so far by a postmaster and every process it started
+ * (backends, WAL writer, checkpointer), from /proc; NaN without a pid.
+ */
+export function clusterCpuSeconds (postmasterPid) {
+  if (!postmasterPid) return NaN
+  const ticks = 100 // USER_HZ on Linux
+  let total = 0
+  const visit = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += (Number(fields[11]) + Number(fields[12])) / ticks // utime, stime
+      for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(child))
+    } catch {}
+  }
+  visit(postmasterPid)
+  return total
 }

@@ -4,11 +4,14 @@
  * one transaction, so every pending row is counted exactly once: in the
  * pending table before, in the shared rows after.
  *
- * One compactor at a time (a transaction-level advisory lock). An instance
- * tries after each of its flushes and skips when another is at it (that
- * one, or the next, takes the rows); a reader waits for the lock and
- * compacts first, so a report or a gate sees every row flushed before it
- * started. Only compactors and retention ever touch the shared rows, so a
+ * The work is cut into parts, one per table and hash of the route
+ * (PARTITIONS per table), each with a transaction-level advisory lock of
+ * its own: one compactor per part at a time, and as many parts in parallel
+ * as instances try (a fleet's compaction uses several of PostgreSQL's
+ * cores). An instance tries every part after each of its flushes, starting
+ * at a random one, and skips a part another is at (that one, or the next,
+ * takes the rows); a reader waits for each part's lock and compacts it
+ * first, so a report or a gate sees every row flushed before it started. Only compactors and retention ever touch the shared rows, so a
  * fleet's flushes never queue on one another's row locks, however many
  * instances add into the same seconds and routes (docs/scaling.md).
  *
@@ -21,12 +24,15 @@ import { COUNTER_COLUMNS } from '../schema.js'
 import { ADVISORY_LOCKS } from './pg-connection.js'
 import type { PgClient } from './pg-connection.js'
 
+/** Parts per pending table: rows go to part hashtext(route) & (PARTITIONS - 1). */
+export const PARTITIONS = 4
+
 const SUMS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')
 const ADDS = COUNTER_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')
 const COLS = [...COUNTER_COLUMNS, 'primary_max_us', 'candidate_max_us'].join(', ')
 
 const COUNTERS_SQL = `
-WITH moved AS (DELETE FROM pending_counters RETURNING *),
+WITH moved AS (DELETE FROM pending_counters WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (
   SELECT second, method, route, ${SUMS}, max(primary_max_us) AS primary_max_us, max(candidate_max_us) AS candidate_max_us
   FROM moved GROUP BY second, method, route
@@ -46,7 +52,7 @@ ON CONFLICT (minute, method, route) DO UPDATE SET ${ADDS},
   candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)`
 
 const LATENCY_SQL = `
-WITH moved AS (DELETE FROM pending_latency RETURNING *),
+WITH moved AS (DELETE FROM pending_latency WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (SELECT second, method, route, side, shd_sum_buckets(buckets) AS buckets FROM moved GROUP BY second, method, route, side),
 seconds AS (
   INSERT INTO second_latency AS t (second, method, route, side, buckets)
@@ -58,7 +64,7 @@ SELECT second / 60, method, route, side, shd_sum_buckets(buckets) FROM s GROUP B
 ON CONFLICT (minute, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)`
 
 const FIELDS_SQL = `
-WITH moved AS (DELETE FROM pending_fields RETURNING *),
+WITH moved AS (DELETE FROM pending_fields WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (
   SELECT second, method, route, field, op, sum(count) AS count, sum(noise_count) AS noise_count
   FROM moved GROUP BY second, method, route, field, op
@@ -72,26 +78,48 @@ INSERT INTO fields AS t (minute, method, route, field, op, count, noise_count)
 SELECT second / 60, method, route, field, op, sum(count), sum(noise_count) FROM s GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (minute, method, route, field, op) DO UPDATE SET count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count`
 
+const TABLE_SQL = [COUNTERS_SQL, LATENCY_SQL, FIELDS_SQL]
+
+/** What one compaction pass did. */
+export interface CompactResult {
+  /** Parts compacted. */
+  compacted: number
+  /** Parts skipped because another compactor held them (never with `wait`). */
+  skipped: number
+}
+
 /**
- * Compacts every pending row committed so far. With `wait: false` it gives
- * up at once when another compactor holds the lock (returns false); with
- * `wait: true` (readers) it waits for it. Returns true when it compacted.
+ * Compacts every pending row committed so far, part by part, each in its
+ * own transaction. With `wait: false` it skips a part another compactor
+ * holds; with `wait: true` (readers) it waits for it.
  */
-export async function compactPending(client: PgClient, opts: { wait: boolean }): Promise<boolean> {
+export async function compactPending(client: PgClient, opts: { wait: boolean }): Promise<CompactResult> {
+  const result: CompactResult = { compacted: 0, skipped: 0 }
+  const parts = TABLE_SQL.length * PARTITIONS
+  // Instances start at different parts, so that concurrent ones spread out instead of queueing on part 0.
+  const first = opts.wait ? 0 : Math.floor(Math.random() * parts)
+  for (let n = 0; n < parts; n++) {
+    const part = (first + n) % parts
+    const table = Math.floor(part / PARTITIONS)
+    const partition = part % PARTITIONS
+    if (await compactPart(client, TABLE_SQL[table], partition, ADVISORY_LOCKS.compact + part, opts.wait)) result.compacted++
+    else result.skipped++
+  }
+  return result
+}
+
+async function compactPart(client: PgClient, sql: string, partition: number, lock: number, wait: boolean): Promise<boolean> {
   await client.query('BEGIN')
   try {
-    if (opts.wait) await client.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.compact])
+    if (wait) await client.query('SELECT pg_advisory_xact_lock($1)', [lock])
     else {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ADVISORY_LOCKS.compact])
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [lock])
       if (!got.rows[0].ok) {
         await client.query('ROLLBACK')
         return false
       }
     }
-    // One table after the other, in one fixed order, as every compactor does.
-    await client.query(COUNTERS_SQL)
-    await client.query(LATENCY_SQL)
-    await client.query(FIELDS_SQL)
+    await client.query(sql, [partition])
     await client.query('COMMIT')
     return true
   } catch (err) {

@@ -103,8 +103,8 @@ export const ADVISORY_LOCKS = {
   migrate: 0x5d1ff001,
   /** Held for as long as an instance drives the promotion (the lease). */
   promotionDriver: 0x5d1ff002,
-  /** Held (per transaction) while pending aggregate rows are folded into the shared ones (pg-compaction.ts). */
-  compact: 0x5d1ff003,
+  /** The first of the keys held (per transaction) while a part of the pending rows is folded into the shared ones (pg-compaction.ts: one key per part, 12 in all). */
+  compact: 0x5d1ff100,
 } as const
 
 /**

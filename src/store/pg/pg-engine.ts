@@ -43,7 +43,7 @@ export class PgEngine implements StoreEngine {
   #closed = false
   /** Rows written so far, by kind (aggregate rows upserted, examples, events). */
   readonly rows = { aggregateRows: 0, details: 0, events: 0 }
-  /** Compactions this instance ran, skipped (another held the lock) and failed. */
+  /** Parts of the pending rows this instance compacted, skipped (another compactor held them), and passes that failed. */
   readonly compactions = { done: 0, skipped: 0, failed: 0 }
   #compacting: Promise<void> | null = null
   #compactRetry: NodeJS.Timeout | null = null
@@ -84,12 +84,10 @@ export class PgEngine implements StoreEngine {
     }
     this.#compacting = this.#withClient((client) => compactPending(client, { wait: false }))
       .then(
-        (done) => {
-          if (done) this.compactions.done++
-          else {
-            this.compactions.skipped++
-            if (!this.#closed) this.#compactRetry = setTimeout(() => this.#compactSoon(), COMPACT_RETRY_MS).unref()
-          }
+        ({ compacted, skipped }) => {
+          this.compactions.done += compacted
+          this.compactions.skipped += skipped
+          if (skipped > 0 && !this.#closed) this.#compactRetry = setTimeout(() => this.#compactSoon(), COMPACT_RETRY_MS).unref()
         },
         () => {
           // The rows stay pending: the next flush's compaction (or a reader's) takes them.
