@@ -210,7 +210,7 @@ const url = cluster.url
 try {
   const setup = new pg.Pool({ connectionString: url, max: 2 })
   await migratePg(setup, url)
-  const { rows: [{ version }] } = await setup.query('SHOW server_version')
+  const { rows: [{ server_version: version }] } = await setup.query('SHOW server_version')
   await setup.end()
   const postmasterPid = cluster.postmasterPid()
   console.log(`fleet-sim: PostgreSQL ${version} (${cluster.version === 'external' ? 'BENCH_PG_URL' : 'throwaway cluster: fsync on, synchronous_commit off'}) · ${os.cpus().length} CPUs (${os.cpus()[0].model}) · Node ${process.version} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)

@@ -31,8 +31,9 @@ const SUMS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')
 const ADDS = COUNTER_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')
 const COLS = [...COUNTER_COLUMNS, 'primary_max_us', 'candidate_max_us'].join(', ')
 
-const COUNTERS_SQL = `
-WITH moved AS (DELETE FROM pending_counters WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
+const COUNTERS_SQL = (lock: string) => `
+WITH ${lock},
+moved AS (DELETE FROM pending_counters WHERE (SELECT ok FROM lock) AND (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (
   SELECT second, method, route, ${SUMS}, max(primary_max_us) AS primary_max_us, max(candidate_max_us) AS candidate_max_us
   FROM moved GROUP BY second, method, route
@@ -43,28 +44,36 @@ seconds AS (
   ON CONFLICT (second, method, route) DO UPDATE SET ${ADDS},
     primary_max_us = GREATEST(t.primary_max_us, excluded.primary_max_us),
     candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)
-)
-INSERT INTO counters AS t (minute, method, route, ${COLS})
+),
+minutes AS (
+  INSERT INTO counters AS t (minute, method, route, ${COLS})
 SELECT second / 60, method, route, ${SUMS}, max(primary_max_us), max(candidate_max_us)
 FROM s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 ON CONFLICT (minute, method, route) DO UPDATE SET ${ADDS},
   primary_max_us = GREATEST(t.primary_max_us, excluded.primary_max_us),
-  candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)`
+  candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)
+)
+SELECT (SELECT ok FROM lock) AS ok`
 
-const LATENCY_SQL = `
-WITH moved AS (DELETE FROM pending_latency WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
+const LATENCY_SQL = (lock: string) => `
+WITH ${lock},
+moved AS (DELETE FROM pending_latency WHERE (SELECT ok FROM lock) AND (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (SELECT second, method, route, side, shd_sum_buckets(buckets) AS buckets FROM moved GROUP BY second, method, route, side),
 seconds AS (
   INSERT INTO second_latency AS t (second, method, route, side, buckets)
   SELECT * FROM s ORDER BY 1, 2, 3, 4
   ON CONFLICT (second, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)
-)
-INSERT INTO latency AS t (minute, method, route, side, buckets)
+),
+minutes AS (
+  INSERT INTO latency AS t (minute, method, route, side, buckets)
 SELECT second / 60, method, route, side, shd_sum_buckets(buckets) FROM s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-ON CONFLICT (minute, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)`
+ON CONFLICT (minute, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)
+)
+SELECT (SELECT ok FROM lock) AS ok`
 
-const FIELDS_SQL = `
-WITH moved AS (DELETE FROM pending_fields WHERE (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
+const FIELDS_SQL = (lock: string) => `
+WITH ${lock},
+moved AS (DELETE FROM pending_fields WHERE (SELECT ok FROM lock) AND (hashtext(route) & ${PARTITIONS - 1}) = $1 RETURNING *),
 s AS (
   SELECT second, method, route, field, op, sum(count) AS count, sum(noise_count) AS noise_count
   FROM moved GROUP BY second, method, route, field, op
@@ -73,10 +82,13 @@ seconds AS (
   INSERT INTO second_fields AS t (second, method, route, field, op, count, noise_count)
   SELECT * FROM s ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (second, method, route, field, op) DO UPDATE SET count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count
-)
-INSERT INTO fields AS t (minute, method, route, field, op, count, noise_count)
+),
+minutes AS (
+  INSERT INTO fields AS t (minute, method, route, field, op, count, noise_count)
 SELECT second / 60, method, route, field, op, sum(count), sum(noise_count) FROM s GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-ON CONFLICT (minute, method, route, field, op) DO UPDATE SET count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count`
+ON CONFLICT (minute, method, route, field, op) DO UPDATE SET count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count
+)
+SELECT (SELECT ok FROM lock) AS ok`
 
 const TABLE_SQL = [COUNTERS_SQL, LATENCY_SQL, FIELDS_SQL]
 
@@ -90,7 +102,7 @@ export interface CompactResult {
 
 /**
  * Compacts every pending row committed so far, part by part, each in its
- * own transaction. With `wait: false` it skips a part another compactor
+ * own statement. With `wait: false` it skips a part another compactor
  * holds; with `wait: true` (readers) it waits for it.
  */
 export async function compactPending(client: PgClient, opts: { wait: boolean }): Promise<CompactResult> {
@@ -108,22 +120,16 @@ export async function compactPending(client: PgClient, opts: { wait: boolean }):
   return result
 }
 
-async function compactPart(client: PgClient, sql: string, partition: number, lock: number, wait: boolean): Promise<boolean> {
-  await client.query('BEGIN')
-  try {
-    if (wait) await client.query('SELECT pg_advisory_xact_lock($1)', [lock])
-    else {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [lock])
-      if (!got.rows[0].ok) {
-        await client.query('ROLLBACK')
-        return false
-      }
-    }
-    await client.query(sql, [partition])
-    await client.query('COMMIT')
-    return true
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  }
+/**
+ * One part in ONE statement (so one round trip, its own transaction): the
+ * advisory lock is taken inside it (`pg_try_advisory_xact_lock`, or the
+ * waiting form for readers) and, when it is not free, the DELETE's one-time
+ * filter is false and nothing is scanned. Rows another compactor deleted
+ * after this statement's snapshot are skipped by the DELETE (READ COMMITTED
+ * re-checks them), so a row is never counted twice.
+ */
+async function compactPart(client: PgClient, sql: (lock: string) => string, partition: number, lock: number, wait: boolean): Promise<boolean> {
+  const lockCte = wait ? 'lock AS (SELECT true AS ok FROM pg_advisory_xact_lock($2))' : 'lock AS (SELECT pg_try_advisory_xact_lock($2) AS ok)'
+  const result = await client.query<{ ok: boolean }>(sql(lockCte), [partition, lock])
+  return result.rows[0].ok === true
 }
