@@ -8,8 +8,8 @@
  * (PARTITIONS per table), each with a transaction-level advisory lock of
  * its own: one compactor per part at a time, and as many parts in parallel
  * as instances try (a fleet's compaction uses several of PostgreSQL's
- * cores). An instance tries every part after each of its flushes, starting
- * at a random one, and skips a part another is at (that one, or the next,
+ * cores). An instance tries every part after its flushes (how often:
+ * pg-engine.ts), starting at a random one, and skips a part another is at (that one, or the next,
  * takes the rows); a reader waits for each part's lock and compacts it
  * first, so a report or a gate sees every row flushed before it started. Only compactors and retention ever touch the shared rows, so a
  * fleet's flushes never queue on one another's row locks, however many
@@ -26,6 +26,9 @@ import type { PgClient } from './pg-connection.js'
 
 /** Parts per pending table: rows go to part hashtext(route) & (PARTITIONS - 1). */
 export const PARTITIONS = 4
+
+/** An instance's pass leaves a part alone when it was compacted less than this ago, in ms. */
+export const MIN_PART_INTERVAL_MS = 500
 
 const SUMS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')
 const ADDS = COUNTER_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')
@@ -53,7 +56,7 @@ ON CONFLICT (minute, method, route) DO UPDATE SET ${ADDS},
   primary_max_us = GREATEST(t.primary_max_us, excluded.primary_max_us),
   candidate_max_us = GREATEST(t.candidate_max_us, excluded.candidate_max_us)
 )
-SELECT (SELECT ok FROM lock) AS ok`
+SELECT coalesce((SELECT got FROM held), false) AS got, coalesce((SELECT ok FROM lock), false) AS ok, (SELECT count(*) FROM moved)::int AS moved`
 
 const LATENCY_SQL = (lock: string) => `
 WITH ${lock},
@@ -69,7 +72,7 @@ minutes AS (
 SELECT second / 60, method, route, side, shd_sum_buckets(buckets) FROM s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
 ON CONFLICT (minute, method, route, side) DO UPDATE SET buckets = shd_add_buckets(t.buckets, excluded.buckets)
 )
-SELECT (SELECT ok FROM lock) AS ok`
+SELECT coalesce((SELECT got FROM held), false) AS got, coalesce((SELECT ok FROM lock), false) AS ok, (SELECT count(*) FROM moved)::int AS moved`
 
 const FIELDS_SQL = (lock: string) => `
 WITH ${lock},
@@ -88,7 +91,7 @@ minutes AS (
 SELECT second / 60, method, route, field, op, sum(count), sum(noise_count) FROM s GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (minute, method, route, field, op) DO UPDATE SET count = t.count + excluded.count, noise_count = t.noise_count + excluded.noise_count
 )
-SELECT (SELECT ok FROM lock) AS ok`
+SELECT coalesce((SELECT got FROM held), false) AS got, coalesce((SELECT ok FROM lock), false) AS ok, (SELECT count(*) FROM moved)::int AS moved`
 
 const TABLE_SQL = [COUNTERS_SQL, LATENCY_SQL, FIELDS_SQL]
 
@@ -98,6 +101,10 @@ export interface CompactResult {
   compacted: number
   /** Parts skipped because another compactor held them (never with `wait`). */
   skipped: number
+  /** Parts left alone because another compactor compacted them less than MIN_PART_INTERVAL_MS ago. */
+  recent: number
+  /** Pending rows folded into the shared ones. */
+  moved: number
 }
 
 /**
@@ -106,7 +113,7 @@ export interface CompactResult {
  * holds; with `wait: true` (readers) it waits for it.
  */
 export async function compactPending(client: PgClient, opts: { wait: boolean }): Promise<CompactResult> {
-  const result: CompactResult = { compacted: 0, skipped: 0 }
+  const result: CompactResult = { compacted: 0, skipped: 0, recent: 0, moved: 0 }
   const parts = TABLE_SQL.length * PARTITIONS
   // Instances start at different parts, so that concurrent ones spread out instead of queueing on part 0.
   const first = opts.wait ? 0 : Math.floor(Math.random() * parts)
@@ -114,22 +121,39 @@ export async function compactPending(client: PgClient, opts: { wait: boolean }):
     const part = (first + n) % parts
     const table = Math.floor(part / PARTITIONS)
     const partition = part % PARTITIONS
-    if (await compactPart(client, TABLE_SQL[table], partition, ADVISORY_LOCKS.compact + part, opts.wait)) result.compacted++
-    else result.skipped++
+    const outcome = await compactPart(client, TABLE_SQL[table], part, partition, opts.wait)
+    if (outcome === 'busy') result.skipped++
+    else if (outcome === 'recent') result.recent++
+    else {
+      result.compacted++
+      result.moved += outcome.moved
+    }
   }
   return result
 }
 
 /**
- * One part in ONE statement (so one round trip, its own transaction): the
- * advisory lock is taken inside it (`pg_try_advisory_xact_lock`, or the
- * waiting form for readers) and, when it is not free, the DELETE's one-time
- * filter is false and nothing is scanned. Rows another compactor deleted
- * after this statement's snapshot are skipped by the DELETE (READ COMMITTED
- * re-checks them), so a row is never counted twice.
+ * One part in ONE statement (so one round trip, its own transaction). The
+ * gate is inside it: the part's advisory lock (`pg_try_advisory_xact_lock`,
+ * the waiting form for readers), then its row of `compaction_parts`, which
+ * an instance's pass only claims when the part was last compacted more than
+ * MIN_PART_INTERVAL ago (readers always claim it): however many instances
+ * try, each part is compacted a few times a second at most. When the gate
+ * is shut, the DELETE's one-time filter is false and nothing is scanned.
+ * Rows another compactor deleted after this statement's snapshot are skipped
+ * by the DELETE (READ COMMITTED re-checks them), so a row is never counted
+ * twice.
  */
-async function compactPart(client: PgClient, sql: (lock: string) => string, partition: number, lock: number, wait: boolean): Promise<boolean> {
-  const lockCte = wait ? 'lock AS (SELECT true AS ok FROM pg_advisory_xact_lock($2))' : 'lock AS (SELECT pg_try_advisory_xact_lock($2) AS ok)'
-  const result = await client.query<{ ok: boolean }>(sql(lockCte), [partition, lock])
-  return result.rows[0].ok === true
+async function compactPart(client: PgClient, sql: (gate: string) => string, part: number, partition: number, wait: boolean): Promise<PartOutcome> {
+  const gate = wait
+    ? `held AS (SELECT true AS got FROM pg_advisory_xact_lock($2)),
+lock AS (UPDATE compaction_parts SET last_at = clock_timestamp() WHERE part = $3 RETURNING true AS ok)`
+    : `held AS (SELECT pg_try_advisory_xact_lock($2) AS got),
+lock AS (UPDATE compaction_parts SET last_at = clock_timestamp()
+  WHERE part = $3 AND (SELECT got FROM held) AND last_at < clock_timestamp() - interval '${MIN_PART_INTERVAL_MS} milliseconds' RETURNING true AS ok)`
+  const result = await client.query<{ got: boolean; ok: boolean; moved: number }>(sql(gate), [partition, ADVISORY_LOCKS.compact + part, part])
+  const row = result.rows[0]
+  return row.ok ? { moved: row.moved } : row.got ? 'recent' : 'busy'
 }
+
+type PartOutcome = { moved: number } | 'busy' | 'recent'

@@ -25,8 +25,9 @@ import { migratePg } from './pg-schema.js'
 import { writePgBatch } from './pg-writer.js'
 import { compactPending } from './pg-compaction.js'
 
-/** After a compaction skipped (another instance was at it), try again this much later, in ms. */
-const COMPACT_RETRY_MS = 1_000
+/** Bounds of the interval between two compaction passes of one instance, in ms. */
+const COMPACT_MIN_MS = 1_000
+const COMPACT_MAX_MS = 16_000
 
 export interface PgEngineOptions extends ConnectOptions {
   retention?: RetentionOptions
@@ -46,7 +47,9 @@ export class PgEngine implements StoreEngine {
   /** Parts of the pending rows this instance compacted, skipped (another compactor held them), and passes that failed. */
   readonly compactions = { done: 0, skipped: 0, failed: 0 }
   #compacting: Promise<void> | null = null
-  #compactRetry: NodeJS.Timeout | null = null
+  #compactTimer: NodeJS.Timeout | null = null
+  #lastCompact = 0
+  #compactEveryMs = COMPACT_MIN_MS
 
   get rowsWritten(): number {
     return this.rows.aggregateRows + this.rows.details + this.rows.events
@@ -72,25 +75,34 @@ export class PgEngine implements StoreEngine {
   /**
    * Folds the pending rows into the shared ones in the background: the flush
    * is done once its rows are appended, never waiting for a compaction (nor
-   * for another instance's). One at a time per instance; a skipped one is
-   * retried a second later, so the last flush of a quiet fleet is compacted
-   * too (readers compact before reading in any case).
+   * for another instance's). One pass at a time per instance, at most every
+   * #compactEveryMs, which adapts to the fleet without knowing its size: a
+   * pass that found every part taken or compacted just before (by other
+   * instances) doubles it, up to COMPACT_MAX_MS; one that compacted a part
+   * halves it, down to COMPACT_MIN_MS. One instance passes every second; a
+   * fleet of 200 does not run 200 passes a second. A timer takes what the last flush of a
+   * quiet instance left (readers compact before reading in any case).
    */
   #compactSoon(): void {
     if (this.#compacting !== null || this.#closed) return
-    if (this.#compactRetry !== null) {
-      clearTimeout(this.#compactRetry)
-      this.#compactRetry = null
+    const wait = this.#lastCompact + this.#compactEveryMs - Date.now()
+    if (wait > 0) {
+      this.#compactTimer ??= setTimeout(() => {
+        this.#compactTimer = null
+        this.#compactSoon()
+      }, wait).unref()
+      return
     }
+    this.#lastCompact = Date.now()
     this.#compacting = this.#withClient((client) => compactPending(client, { wait: false }))
       .then(
-        ({ compacted, skipped }) => {
+        ({ compacted, skipped, recent }) => {
           this.compactions.done += compacted
-          this.compactions.skipped += skipped
-          if (skipped > 0 && !this.#closed) this.#compactRetry = setTimeout(() => this.#compactSoon(), COMPACT_RETRY_MS).unref()
+          this.compactions.skipped += skipped + recent
+          this.#compactEveryMs = compacted === 0 ? Math.min(COMPACT_MAX_MS, this.#compactEveryMs * 2) : Math.max(COMPACT_MIN_MS, this.#compactEveryMs / 2)
         },
         () => {
-          // The rows stay pending: the next flush's compaction (or a reader's) takes them.
+          // The rows stay pending: the next pass (this instance's, another's or a reader's) takes them.
           this.compactions.failed++
         },
       )
@@ -120,7 +132,7 @@ export class PgEngine implements StoreEngine {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#compactRetry !== null) clearTimeout(this.#compactRetry)
+    if (this.#compactTimer !== null) clearTimeout(this.#compactTimer)
     await this.#compacting
     // What this instance flushed last is in the shared rows when it has stopped
     // (best effort: if the database is gone, a reader or another instance compacts it later).

@@ -198,6 +198,15 @@ CREATE TABLE pending_fields (
   noise_count bigint NOT NULL
 );
 
+-- When each part of the pending rows was last compacted (pg-compaction.ts:
+-- 3 tables × 4 route hashes), so that a fleet's instances compact each part
+-- a few times a second, not once per instance.
+CREATE TABLE compaction_parts (
+  part    integer PRIMARY KEY,
+  last_at timestamptz NOT NULL DEFAULT '-infinity'
+);
+INSERT INTO compaction_parts (part) SELECT generate_series(0, 11);
+
 -- The union of two JSON arrays of learned value formats, '*' once more than
 -- max were seen (src/noise/noise-profile.ts keeps the same rule in memory).
 CREATE FUNCTION shd_union_formats(a text, b text, max integer) RETURNS text
