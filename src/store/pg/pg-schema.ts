@@ -12,14 +12,17 @@
  *   seconds to `pending_counters`, `pending_latency` and `pending_fields`
  *   (plain INSERTs, no key, so no instance ever waits for another's row
  *   locks), and compaction (pg-compaction.ts) folds them into the second and
- *   minute rows, one compactor at a time. Upserting the shared rows from every
- *   flush was measured first (bench/fleet-sim.js, docs/scaling.md): 200
- *   instances all adding into the same 50 rows each second serialise on those
- *   rows' locks, and the fleet stopped keeping up at about 50 instances;
- * - latency histograms are `bigint[]`, one element per bucket
- *   (latency-histogram.ts; bucket b at index b + 1), summed element by
- *   element (`shd_add_buckets`, `shd_sum_buckets`) inside the statements:
- *   no read-modify-write in the client;
+ *   minute rows. Upserting the shared rows from every flush was measured
+ *   first (bench/fleet-sim.js, docs/scaling.md): instances all adding into
+ *   the same 50 rows each second serialise on those rows' locks, and the
+ *   fleet stopped keeping up at about 50 instances;
+ * - latency histograms are `bigint[]` of (bucket, count) pairs, buckets
+ *   ascending (latency-histogram.ts numbers the buckets), summed inside the
+ *   statements (`shd_add_buckets` for two, the aggregate `shd_sum_buckets`
+ *   for many): no read-modify-write in the client. Pairs, not one element
+ *   per bucket: a histogram has a few dozen non-empty buckets out of several
+ *   hundred, and a dense array made the second rows of a busy fleet several
+ *   times larger than the SQLite file's varints;
  * - counters and field counts are added (`col = t.col + excluded.col`), the
  *   maxima kept with GREATEST.
  *
@@ -146,28 +149,47 @@ CREATE TABLE learned_noise (
   PRIMARY KEY (method, route, field, op)
 );
 
--- Element-wise sum of two histograms of any lengths (a missing element is 0).
+-- The sum of two histograms stored as (bucket, count) pairs: '{b1,c1,b2,c2,…}', buckets ascending.
 CREATE FUNCTION shd_add_buckets(a bigint[], b bigint[]) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(coalesce(a[i], 0) + coalesce(b[i], 0) ORDER BY i), '{}')
-  FROM generate_series(1, greatest(coalesce(cardinality(a), 0), coalesce(cardinality(b), 0))) AS i
+  SELECT coalesce(array_agg(e.v ORDER BY m.bucket, e.ord), '{}')
+  FROM (
+    SELECT p.bucket, sum(p.n) AS n
+    FROM (
+      SELECT x[2 * k - 1] AS bucket, x[2 * k] AS n
+      FROM (SELECT a AS x UNION ALL SELECT b) AS h, generate_series(1, coalesce(cardinality(h.x), 0) / 2) AS k
+    ) AS p
+    GROUP BY p.bucket
+  ) AS m, LATERAL (VALUES (1, m.bucket), (2, m.n::bigint)) AS e(ord, v)
 $$;
 
--- The element-wise sum of many histograms (compaction's GROUP BY). Its step
--- adds in place, element by element (PL/pgSQL keeps the state array expanded):
--- two to three times faster than folding with shd_add_buckets, which builds a
--- new array per row, and compaction sums every histogram the fleet flushes.
-CREATE FUNCTION shd_sum_buckets_step(acc bigint[], b bigint[]) RETURNS bigint[]
+-- The sum of many histograms (compaction's GROUP BY). The state is dense
+-- (element b + 1 counts bucket b) and is added into in place (PL/pgSQL keeps
+-- it expanded), then packed back into pairs: per row, work in proportion to
+-- its pairs, where folding with shd_add_buckets rebuilds the sum every row.
+CREATE FUNCTION shd_sum_buckets_step(acc bigint[], h bigint[]) RETURNS bigint[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
-  IF acc IS NULL THEN RETURN b; END IF;
-  FOR i IN 1 .. coalesce(cardinality(b), 0) LOOP
-    acc[i] := coalesce(acc[i], 0) + b[i];
+  IF acc IS NULL THEN acc := '{}'; END IF;
+  FOR k IN 1 .. coalesce(cardinality(h), 0) / 2 LOOP
+    acc[h[2 * k - 1] + 1] := coalesce(acc[h[2 * k - 1] + 1], 0) + h[2 * k];
   END LOOP;
   RETURN acc;
 END
 $$;
-CREATE AGGREGATE shd_sum_buckets(bigint[]) (SFUNC = shd_sum_buckets_step, STYPE = bigint[]);
+CREATE FUNCTION shd_sum_buckets_pairs(acc bigint[]) RETURNS bigint[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  pairs bigint[] := '{}';
+BEGIN
+  IF acc IS NULL OR cardinality(acc) = 0 THEN RETURN pairs; END IF;
+  FOR i IN array_lower(acc, 1) .. array_upper(acc, 1) LOOP
+    IF acc[i] IS NOT NULL AND acc[i] <> 0 THEN pairs := pairs || (i - 1)::bigint || acc[i]; END IF;
+  END LOOP;
+  RETURN pairs;
+END
+$$;
+CREATE AGGREGATE shd_sum_buckets(bigint[]) (SFUNC = shd_sum_buckets_step, STYPE = bigint[], FINALFUNC = shd_sum_buckets_pairs);
 
 -- What each instance's flush appends: its seconds' aggregates, one row per
 -- (second, method, route[, side | field, op]) of ONE flush, no key, no upsert,

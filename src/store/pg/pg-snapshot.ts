@@ -120,13 +120,13 @@ async function copyAggregates(pool: PgPool, db: Database, unit: 'minute' | 'seco
   return copied
 }
 
-/** A dense bigint[] histogram (strings, as pg returns int8) back to the varint blob of SQLite. */
+/** A histogram of (bucket, count) pairs (strings, as pg returns int8) back to the varint blob of SQLite. */
 function latencyRow(row: Record<string, unknown>): Record<string, unknown> {
-  const dense = row.buckets as (string | number)[]
+  const pairs = row.buckets as (string | number)[]
   const buckets = new Map<number, number>()
-  for (let i = 0; i < dense.length; i++) {
-    const n = Number(dense[i])
-    if (n !== 0) buckets.set(i, n)
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const n = Number(pairs[i + 1])
+    if (n !== 0) buckets.set(Number(pairs[i]), n)
   }
   return { ...row, buckets: encodeBuckets(buckets) }
 }

@@ -52,13 +52,10 @@ const DETAILS_SQL = `INSERT INTO exchanges (${DETAIL_COLUMNS.map(([c]) => c).joi
 const EVENTS_SQL = `INSERT INTO events (at, type, actor, cause, data)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(at, type, actor, cause, data, n) ORDER BY n`
 
-/** A histogram (bucket → count) as a dense PostgreSQL array literal: bucket b at index b + 1. */
+/** A histogram (bucket → count) as the PostgreSQL array literal of its (bucket, count) pairs, buckets ascending: '{3,1,70,2}'. */
 export function bucketsLiteral(buckets: ReadonlyMap<number, number>): string {
-  let top = -1
-  for (const b of buckets.keys()) if (b > top) top = b
-  const dense = new Array<number>(top + 1).fill(0)
-  for (const [b, n] of buckets) dense[b] += n
-  return `{${dense.join(',')}}`
+  const pairs = [...buckets].filter(([, n]) => n !== 0).sort((x, y) => x[0] - y[0])
+  return `{${pairs.map(([b, n]) => `${b},${n}`).join(',')}}`
 }
 
 /** The pending rows of `entries`, one array per column. */
