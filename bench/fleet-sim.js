@@ -27,6 +27,7 @@ import { newAggregate } from '../dist/store/aggregates.js'
 import { COUNTER_COLUMNS } from '../dist/store/schema.js'
 import { writePgBatch } from '../dist/store/pg/pg-writer.js'
 import { compactPending } from '../dist/store/pg/pg-compaction.js'
+import { nextCompactInterval } from '../dist/store/pg/pg-engine.js'
 import { migratePg } from '../dist/store/pg/pg-schema.js'
 import { startPgCluster, clusterCpuSeconds } from './lib/pg-cluster.js'
 
@@ -150,16 +151,16 @@ async function runFleet (url, n, postmasterPid) {
         rows += w.aggregateRows + w.details
         done++
         // As PgEngine: compaction in the background, never awaited by the flush, one pass per instance at a time,
-        // at most every compactEvery[i] ms (doubled after a pass that compacted no part, halved after one that did).
+        // at most every compactEvery[i] ms (nextCompactInterval, the engine's own rule).
         if (!compacting[i] && Date.now() - lastCompact[i] >= compactEvery[i]) {
           compacting[i] = true
           lastCompact[i] = Date.now()
           const t1 = performance.now()
-          compactPending(compactors[i], { wait: false }).then(({ compacted }) => {
+          compactPending(compactors[i], { wait: false }).then(({ compacted, skipped, recent }) => {
             compactions += compacted
             passes++
             compactMs.push(performance.now() - t1)
-            compactEvery[i] = compacted === 0 ? Math.min(16_000, compactEvery[i] * 2) : Math.max(1_000, compactEvery[i] / 2)
+            compactEvery[i] = nextCompactInterval(compactEvery[i], compacted, compacted + skipped + recent)
           }, (err) => { compactFailures++; if (compactFailures <= 3) console.error(`fleet-sim: compaction failed: ${err.message}`) }).finally(() => { compacting[i] = false })
         }
       } catch (err) {

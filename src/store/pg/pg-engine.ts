@@ -29,6 +29,21 @@ import { compactPending } from './pg-compaction.js'
 const COMPACT_MIN_MS = 1_000
 const COMPACT_MAX_MS = 16_000
 
+/**
+ * The next interval between an instance's compaction passes: a pass that
+ * compacted at most a quarter of the parts (the others were taken, or
+ * compacted just before, by other instances) doubles it, one that compacted
+ * at least half of them halves it. Alone, an instance compacts every part
+ * each time and passes every second; in a fleet, the passes spread out
+ * until each does a share of the work, and their number stays near what
+ * the parts need (each is claimed at most every MIN_PART_INTERVAL_MS).
+ */
+export function nextCompactInterval(intervalMs: number, compacted: number, parts: number): number {
+  if (compacted * 4 <= parts) return Math.min(COMPACT_MAX_MS, intervalMs * 2)
+  if (compacted * 2 >= parts) return Math.max(COMPACT_MIN_MS, intervalMs / 2)
+  return intervalMs
+}
+
 export interface PgEngineOptions extends ConnectOptions {
   retention?: RetentionOptions
 }
@@ -76,11 +91,9 @@ export class PgEngine implements StoreEngine {
    * Folds the pending rows into the shared ones in the background: the flush
    * is done once its rows are appended, never waiting for a compaction (nor
    * for another instance's). One pass at a time per instance, at most every
-   * #compactEveryMs, which adapts to the fleet without knowing its size: a
-   * pass that found every part taken or compacted just before (by other
-   * instances) doubles it, up to COMPACT_MAX_MS; one that compacted a part
-   * halves it, down to COMPACT_MIN_MS. One instance passes every second; a
-   * fleet of 200 does not run 200 passes a second. A timer takes what the last flush of a
+   * #compactEveryMs, which adapts to the fleet without knowing its size
+   * (nextCompactInterval). One instance passes every second; a fleet of 200
+   * does not run 200 passes a second. A timer takes what the last flush of a
    * quiet instance left (readers compact before reading in any case).
    */
   #compactSoon(): void {
@@ -99,7 +112,7 @@ export class PgEngine implements StoreEngine {
         ({ compacted, skipped, recent }) => {
           this.compactions.done += compacted
           this.compactions.skipped += skipped + recent
-          this.#compactEveryMs = compacted === 0 ? Math.min(COMPACT_MAX_MS, this.#compactEveryMs * 2) : Math.max(COMPACT_MIN_MS, this.#compactEveryMs / 2)
+          this.#compactEveryMs = nextCompactInterval(this.#compactEveryMs, compacted, compacted + skipped + recent)
         },
         () => {
           // The rows stay pending: the next pass (this instance's, another's or a reader's) takes them.
