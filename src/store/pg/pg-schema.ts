@@ -117,6 +117,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_at ON events (at);
 
+-- One row per committed flush: when a COMMIT's answer is lost (the connection
+-- dropped), the writer looks its id up instead of writing the batch twice.
+CREATE TABLE flushes (
+  id text PRIMARY KEY,
+  at bigint NOT NULL
+);
+
 CREATE TABLE learned_noise_routes (
   method    text NOT NULL,
   route     text NOT NULL,
