@@ -125,6 +125,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_at ON events (at);
 
+-- One row per committed flush: when a COMMIT's answer is lost (the connection
+-- dropped), the writer looks its id up instead of writing the batch twice.
+CREATE TABLE flushes (
+  id text PRIMARY KEY,
+  at bigint NOT NULL
+);
+
 CREATE TABLE learned_noise_routes (
   method    text NOT NULL,
   route     text NOT NULL,
@@ -239,12 +246,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       UNION ALL
       SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(b::jsonb) = 'array' THEN b::jsonb ELSE '[]' END)
     ) AS s(f)
-  ), named AS (SELECT f FROM u WHERE f <> '*' ORDER BY f)
-  SELECT CASE
+  ), named AS (SELECT f FROM u WHERE f <> '*')
+  -- array_to_json prints compact JSON, as JSON.stringify does for the rows SQLite holds.
+  SELECT array_to_json(CASE
     WHEN EXISTS (SELECT 1 FROM u WHERE f = '*') OR (SELECT count(*) FROM named) > max
-      THEN (SELECT jsonb_agg(f) FROM (SELECT f FROM named LIMIT max) AS l(f)) || '["*"]'::jsonb
-    ELSE coalesce((SELECT jsonb_agg(f) FROM named), '[]'::jsonb)
-  END::text
+      THEN ARRAY(SELECT f FROM named ORDER BY f LIMIT max) || '*'::text
+    ELSE ARRAY(SELECT f FROM named ORDER BY f)
+  END)::text
 $$;
 
 INSERT INTO meta (key, value) VALUES ('created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))

@@ -14,6 +14,7 @@
 import type { Aggregate } from '../aggregates.js'
 import { COUNTER_COLUMNS } from '../schema.js'
 import type { Batch } from '../store-writer.js'
+import { randomUUID } from 'node:crypto'
 import type { PgClient } from './pg-connection.js'
 
 /** `$1::bigint[], $2::text[], …` for the given element types. */
@@ -76,6 +77,19 @@ function columnsOf(entries: Iterable<Aggregate>) {
   return { counters, latency, fields }
 }
 
+/**
+ * The COMMIT was sent but its answer never came (the connection dropped):
+ * the batch may or may not be in the database. `flushId` tells which: it is
+ * in `flushes` exactly when the batch committed.
+ */
+export class CommitUnknown extends Error {
+  readonly flushId: string
+  constructor(flushId: string, cause: unknown) {
+    super(`the outcome of COMMIT is unknown (${(cause as Error).message})`, { cause })
+    this.flushId = flushId
+  }
+}
+
 /** Rows written by one flush, per kind (for the benchmark's rows/s). */
 export interface WriteCounts {
   aggregateRows: number
@@ -88,7 +102,7 @@ export interface WriteCounts {
  * into the pending tables (compaction adds them into the second and minute
  * rows), the divergent examples and the audit events.
  */
-export async function writePgBatch(client: PgClient, batch: Batch): Promise<WriteCounts> {
+export async function writePgBatch(client: PgClient, batch: Batch, flushId: string = randomUUID()): Promise<WriteCounts> {
   const cols = columnsOf(batch.aggregates)
   let aggregateRows = 0
   await client.query('BEGIN')
@@ -104,10 +118,18 @@ export async function writePgBatch(client: PgClient, batch: Batch): Promise<Writ
       const e = batch.events
       await client.query(EVENTS_SQL, [e.map((x) => x.at), e.map((x) => x.type), e.map((x) => x.actor), e.map((x) => x.cause), e.map((x) => x.data)])
     }
-    await client.query('COMMIT')
+    await client.query('INSERT INTO flushes (id, at) VALUES ($1, $2)', [flushId, Date.now()])
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err
+  }
+  try {
+    await client.query('COMMIT')
+  } catch (err) {
+    // A COMMIT the server refused (e.g. a serialization failure) has an SQLSTATE and did not commit;
+    // a connection lost meanwhile has none, and the batch may have committed.
+    if ((err as { code?: string }).code !== undefined && /^[0-9A-Z]{5}$/.test((err as { code: string }).code) && !(err as { code: string }).code.startsWith('57P')) throw err
+    throw new CommitUnknown(flushId, err)
   }
   return { aggregateRows, details: batch.details.length, events: batch.events.length }
 }

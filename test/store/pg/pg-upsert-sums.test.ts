@@ -84,6 +84,16 @@ describe('PostgreSQL upserts from many writers', () => {
     expect(strip(fromPg)).toEqual(strip(fromSqlite))
     expect(fromPg.window.exact).toBe(true)
     expect(strip(await readReport([url]))).toEqual(strip(buildReport([file])))
+    // Every shape of window the snapshot must cover: aligned, one edge aligned, inside one minute, one side open.
+    const windows: [number | undefined, number | undefined][] = [
+      [T0 + 60_000, T0 + 120_000], [T0 + 60_000, T0 + 75_000], [T0 + 61_000, T0 + 65_400], [T0 + 30_200, T0 + 120_000],
+      [T0 + 119_999, T0 + 120_001], [T0 + 45_000, undefined], [undefined, T0 + 90_500],
+    ]
+    for (const [since, until] of windows) {
+      const pgReport = await readReport([url], { since, until })
+      expect(strip(pgReport), `${since} – ${until}`).toEqual(strip(buildReport([file], { since, until })))
+      expect(pgReport.totals.compared, `${since} – ${until}`).toBeGreaterThan(0)
+    }
   })
 
   it('shd_add_buckets adds (bucket, count) pairs: shared buckets summed, the others kept, in bucket order', async () => {
