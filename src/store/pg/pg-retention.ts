@@ -47,8 +47,9 @@ export async function pgPruneStep(pool: PgPool, opts: Required<RetentionOptions>
           deleted += r.rowCount ?? 0
         }
       }
-      // A flush's id is only looked up right after its COMMIT answer was lost: a day is plenty.
-      deleted += await bounded(client, 'flushes', 'at < $1', [now - 86_400_000], opts.pruneBatch * 20)
+      // A flush's id is only looked up within a minute of its COMMIT answer being lost (pg-engine.ts):
+      // an hour is plenty, and a fleet of 200 writes 720,000 of them an hour.
+      deleted += await bounded(client, 'flushes', 'at < $1', [now - 3_600_000], opts.pruneBatch * 20)
       if (opts.maxExamplesPerSignature > 0) {
         const r = await client.query(
           `DELETE FROM exchanges WHERE id IN (
