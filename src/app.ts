@@ -30,7 +30,15 @@ import { Recorder } from './store/recorder.js'
 import { buildAdminServer } from './admin/admin-server.js'
 import type { RedactOptions } from './store/redact.js'
 import { CaptureSink } from './capture/capture-sink.js'
-import { buildReport } from './report/build-report.js'
+import { readReport } from './report/read-report.js'
+import type { StoreEngine } from './store/store-engine.js'
+import { SqliteEngine } from './store/sqlite-engine.js'
+import { readerPool } from './store/pg/pg-engine.js'
+import type { PgPool } from './store/pg/pg-connection.js'
+import { retentionOf } from './store/open-store.js'
+import { resolveRetention } from './store/retention.js'
+import { describeDatabase, isPostgresUrl } from './store/database-url.js'
+import { UsageError } from './errors.js'
 import { TrafficMode } from './split/traffic-mode.js'
 import { persistTraffic } from './split/promotion-store.js'
 import { SplitRouter } from './split/split-router.js'
@@ -72,6 +80,8 @@ export interface App {
 
 export interface BuildOptions {
   logger?: Logger
+  /** The store, opened by openStore(config) (required for a PostgreSQL `db`: connecting is asynchronous). */
+  store?: StoreEngine
   /** Receiver mode (`shadowdiff compare`): answer gateway copies with 204, call every side in the background. */
   receiver?: boolean
 }
@@ -93,16 +103,19 @@ export interface Pipeline {
   compare: CompareStage
 }
 
-export function buildPipeline(config: Config, logger: Logger): Pipeline {
+export function buildPipeline(config: Config, logger: Logger, store?: StoreEngine): Pipeline {
   const stats = new PipelineStats()
+  const engine = store ?? sqliteStore(config)
   const rules = new RulesReloader(config.rules, logger)
-  const db = openDatabase(config.db)
-  const recorder = new Recorder(db, {
+  // The split stage's saved state lives beside the data in SQLite. On PostgreSQL the shared control
+  // plane is a separate piece (src/split/): until it is wired, each instance keeps its split state in memory.
+  const db = engine instanceof SqliteEngine ? engine.db : openDatabase(':memory:')
+  const recorder = new Recorder(engine, {
     flushIntervalMs: config.store.flushIntervalMs,
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: redactOptions(config),
-    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb, exactWindowHours: config.store.exactWindowHours },
+    retention: retentionOf(config),
     logger,
   })
   stats.attach(recorder)
@@ -127,6 +140,14 @@ export function buildPipeline(config: Config, logger: Logger): Pipeline {
   return { stats, rules, db, recorder, scheduler, noise, compare }
 }
 
+/** The SQLite store of `config.db`, opened synchronously; a PostgreSQL URL must be opened with openStore() first. */
+function sqliteStore(config: Config): SqliteEngine {
+  if (isPostgresUrl(config.db)) {
+    throw new UsageError(`db ${describeDatabase(config.db)}: a PostgreSQL store is opened asynchronously; open it with openStore(config) and pass it as { store }`)
+  }
+  return new SqliteEngine(openDatabase(config.db), resolveRetention(retentionOf(config)))
+}
+
 /** The store's redaction settings: the recorder and the capture file hide the same secrets. */
 export function redactOptions(config: Config): RedactOptions {
   return { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath }
@@ -135,7 +156,7 @@ export function redactOptions(config: Config): RedactOptions {
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
   const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat)
   const startedAt = new Date()
-  const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger)
+  const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger, opts.store)
   const capture = config.capture.file === null ? null : new CaptureSink(config.capture, redactOptions(config), logger)
   const servingPool = (origin: string) =>
     new Pool(origin, {
@@ -184,8 +205,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
       await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
       clearTimeout(timer)
-      recorder.flush()
-      const { verdict } = buildReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
+      await recorder.flushed()
+      const { verdict } = await readReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise }, poolOf(recorder))
       return stepVerdict(verdict, sinceMs, until)
     },
     onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
@@ -237,7 +258,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       // Mirrors settle into the compare stage, which feeds the recorder: drain in that order.
       await scheduler.drain()
       await compare.drain()
-      recorder.flush()
+      await recorder.flushed()
       await capture?.flush()
     },
     async close({ graceMs = 10_000 } = {}) {
@@ -266,7 +287,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       }
       await app.admin.close()
       await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close(), capture?.close()])
-      recorder.close()
+      await recorder.close()
     },
     status() {
       const { mode, weight, reverseShadow } = traffic.state
@@ -333,6 +354,11 @@ function stepVerdict(v: GateVerdict, since: number, until: number): StepGateVerd
     ...(verdict === 'inconclusive' && { moreSamples: v.moreSamples ?? null }),
   }
   return { ok: verdict === 'pass', verdict, reasons: v.reasons, evidence }
+}
+
+/** The PostgreSQL pool of the recorder's store, for readers of the same database (undefined on SQLite). */
+export function poolOf(recorder: Recorder): PgPool | undefined {
+  return readerPool(recorder.engine)
 }
 
 function hostFor(host: string): string {

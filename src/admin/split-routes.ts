@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { BadRequest } from '../errors.js'
 import { listEvents } from '../store/list-events.js'
+import { withReadableSources } from '../store/pg/readable-sources.js'
+import { readerPool } from '../store/pg/pg-engine.js'
 import { parseInstant } from '../time-window.js'
 
 type Body = Record<string, unknown> | undefined
@@ -53,10 +55,15 @@ export function registerSplitRoutes(admin: FastifyInstance, app: App): void {
   })
 
   admin.get<{ Querystring: { since?: string; limit?: string } }>('/api/events', async (request) => {
-    app.recorder.flush()
     const since = request.query.since === undefined ? undefined : parseInstant(request.query.since, 'since')
     const limit = request.query.limit === undefined ? 1000 : Number(request.query.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new BadRequest(`limit: expected a whole number from 1 to 10000, got '${request.query.limit}'`)
-    return listEvents(app.config.db, { since, limit })
+    await app.recorder.flushed()
+    return withReadableSources(
+      [app.config.db],
+      { since, aggregates: false, exchanges: false, learned: false },
+      ({ files }) => listEvents(files[0], { since, limit }),
+      { pool: readerPool(app.recorder.engine) },
+    )
   })
 }

@@ -4,6 +4,7 @@
  * mirrors settle (bounded), the store flushes, exit 0.
  */
 import { buildApp } from '../app.js'
+import { openStore } from '../store/open-store.js'
 import { runUntilSignal } from './run-until-signal.js'
 import { parseCommandFlags } from './parse-flags.js'
 import { SERVE_COMMAND, configFromFlags } from './serve-options.js'
@@ -13,6 +14,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (parsed === undefined) return 0
   const { values } = parsed
   const config = configFromFlags(values)
-  const app = buildApp(config)
+  // Opened first: a PostgreSQL URL that is wrong, refused or missing is exit 2 before anything listens.
+  const store = await openStore(config)
+  const app = buildApp(config, { store })
   return runUntilSignal(app)
 }

@@ -103,4 +103,30 @@ export const ADVISORY_LOCKS = {
   migrate: 0x5d1ff001,
   /** Held for as long as an instance drives the promotion (the lease). */
   promotionDriver: 0x5d1ff002,
+  /** The first of the keys held (per transaction) while a part of the pending rows is folded into the shared ones (pg-compaction.ts: one key per part, 12 in all). */
+  compact: 0x5d1ff100,
 } as const
+
+/**
+ * Runs `fn` on a pooled connection. The connection is destroyed instead of
+ * reused when `fn` failed (it may be dead), and while it is checked out an
+ * error the server sends between two statements (it is shutting down:
+ * 57P01) is taken, not thrown as an unhandled 'error' event that would end
+ * the process: the next statement on it fails with it anyway.
+ */
+export async function withPooledClient<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  let failure: Error | undefined
+  const onError = (err: Error) => (failure ??= err)
+  client.on('error', onError)
+  try {
+    const out = await fn(client)
+    client.off('error', onError)
+    client.release(failure)
+    return out
+  } catch (err) {
+    client.off('error', onError)
+    client.release(err as Error)
+    throw err
+  }
+}
