@@ -30,7 +30,15 @@ import { Recorder } from './store/recorder.js'
 import { buildAdminServer } from './admin/admin-server.js'
 import type { RedactOptions } from './store/redact.js'
 import { CaptureSink } from './capture/capture-sink.js'
-import { buildReport } from './report/build-report.js'
+import { readReport } from './report/read-report.js'
+import type { StoreEngine } from './store/store-engine.js'
+import { SqliteEngine } from './store/sqlite-engine.js'
+import { readerPool } from './store/pg/pg-engine.js'
+import type { PgPool } from './store/pg/pg-connection.js'
+import { retentionOf } from './store/open-store.js'
+import { resolveRetention } from './store/retention.js'
+import { describeDatabase, isPostgresUrl } from './store/database-url.js'
+import { UsageError } from './errors.js'
 import { TrafficMode } from './split/traffic-mode.js'
 import { persistTraffic } from './split/promotion-store.js'
 import { SplitRouter } from './split/split-router.js'
@@ -44,6 +52,7 @@ import type { AuditEvent as SplitAuditEvent } from './split/audit-event.js'
 import { LocalSplitControl, type SplitControl } from './split/split-control.js'
 import { FleetSplitControl, type FleetConnection } from './split/fleet-control.js'
 import { listEvents } from './store/list-events.js'
+import { withReadableSources } from './store/pg/readable-sources.js'
 
 export interface App {
   config: Config
@@ -78,6 +87,8 @@ export interface App {
 
 export interface BuildOptions {
   logger?: Logger
+  /** The store, opened by openStore(config) (required for a PostgreSQL `db`: connecting is asynchronous). */
+  store?: StoreEngine
   /** Receiver mode (`shadowdiff compare`): answer gateway copies with 204, call every side in the background. */
   receiver?: boolean
   /** The fleet's shared control plane, connected by connectFleet() (a PostgreSQL `db`); without it, this process's own. */
@@ -101,16 +112,19 @@ export interface Pipeline {
   compare: CompareStage
 }
 
-export function buildPipeline(config: Config, logger: Logger): Pipeline {
+export function buildPipeline(config: Config, logger: Logger, store?: StoreEngine): Pipeline {
   const stats = new PipelineStats()
+  const engine = store ?? sqliteStore(config)
   const rules = new RulesReloader(config.rules, logger)
-  const db = openDatabase(config.db)
-  const recorder = new Recorder(db, {
+  // The split stage's saved state lives beside the data in SQLite. On PostgreSQL it is the fleet's
+  // (src/split/fleet-control.ts); this in-memory file serves only an app built without it (compare).
+  const db = engine instanceof SqliteEngine ? engine.db : openDatabase(':memory:')
+  const recorder = new Recorder(engine, {
     flushIntervalMs: config.store.flushIntervalMs,
     maxPending: config.store.maxPending,
     bodyCapBytes: config.store.bodyCapBytes,
     redact: redactOptions(config),
-    retention: { retainDays: config.store.retainDays, maxDbMb: config.store.maxDbMb, exactWindowHours: config.store.exactWindowHours },
+    retention: retentionOf(config),
     logger,
   })
   stats.attach(recorder)
@@ -135,6 +149,14 @@ export function buildPipeline(config: Config, logger: Logger): Pipeline {
   return { stats, rules, db, recorder, scheduler, noise, compare }
 }
 
+/** The SQLite store of `config.db`, opened synchronously; a PostgreSQL URL must be opened with openStore() first. */
+function sqliteStore(config: Config): SqliteEngine {
+  if (isPostgresUrl(config.db)) {
+    throw new UsageError(`db ${describeDatabase(config.db)}: a PostgreSQL store is opened asynchronously; open it with openStore(config) and pass it as { store }`)
+  }
+  return new SqliteEngine(openDatabase(config.db), resolveRetention(retentionOf(config)))
+}
+
 /** The store's redaction settings: the recorder and the capture file hide the same secrets. */
 export function redactOptions(config: Config): RedactOptions {
   return { headers: config.store.redactHeaders, bodyPointers: config.store.redactBody, query: config.store.redactQuery, paths: config.store.redactPath }
@@ -143,7 +165,7 @@ export function redactOptions(config: Config): RedactOptions {
 export function buildApp(config: Config, opts: BuildOptions = {}): App {
   const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat)
   const startedAt = new Date()
-  const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger)
+  const { stats, rules, db, recorder, scheduler, noise, compare } = buildPipeline(config, logger, opts.store)
   const capture = config.capture.file === null ? null : new CaptureSink(config.capture, redactOptions(config), logger)
   const servingPool = (origin: string) =>
     new Pool(origin, {
@@ -183,9 +205,11 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
   )
   const router = splitTrafficRouter(split, config.secondary !== null)
   // The gate on exactly the traffic since the step's window began (the store counts per second).
+  const fleetLagMs = opts.fleet ? config.store.flushIntervalMs + 1000 : 0
   const evaluate = async (sinceMs: number, thresholds?: Record<string, unknown>): Promise<StepGateVerdict> => {
     // Whole seconds that have ended: every exchange of the window has started, and the drain below settles them.
-    const until = Math.floor(Date.now() / 1000) * 1000
+    // On a fleet the other instances' exchanges arrive with their next flush: judge only seconds they have flushed.
+    const until = Math.floor((Date.now() - fleetLagMs) / 1000) * 1000
     if (until <= sinceMs) return { ok: false, verdict: 'inconclusive', reasons: ['the step has not yet lasted a whole second'] }
     // Exchanges still being mirrored or compared belong to the window too: wait for them (at most the
     // mirror timeout: under steady load the mirrors are never all idle), so a step is judged on what it
@@ -194,8 +218,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
     await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
     clearTimeout(timer)
-    recorder.flush()
-    const { verdict } = buildReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise })
+    await recorder.flushed()
+    const { verdict } = await readReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise }, poolOf(recorder))
     return stepVerdict(verdict, sinceMs, until)
   }
   let promotion: Promotion
@@ -212,9 +236,14 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       evaluate,
       onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
     })
-    control = new LocalSplitControl(traffic, promotion, async (o) => {
-      recorder.flush()
-      return listEvents(config.db, o)
+    control = new LocalSplitControl(traffic, promotion, async ({ since, limit }) => {
+      await recorder.flushed()
+      return withReadableSources(
+        [config.db],
+        { since, aggregates: false, exchanges: false, learned: false },
+        ({ files }) => listEvents(files[0], { since, limit }),
+        { pool: poolOf(recorder) },
+      )
     })
   }
 
@@ -265,7 +294,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       // Mirrors settle into the compare stage, which feeds the recorder: drain in that order.
       await scheduler.drain()
       await compare.drain()
-      recorder.flush()
+      await recorder.flushed()
       await capture?.flush()
     },
     async close({ graceMs = 10_000 } = {}) {
@@ -295,7 +324,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       }
       await app.admin.close()
       await Promise.all([pools.primary.close(), pools.candidate.close(), scheduler.close(), capture?.close()])
-      recorder.close()
+      await recorder.close()
     },
     status() {
       const { mode, weight, reverseShadow } = traffic.state
@@ -363,6 +392,11 @@ function stepVerdict(v: GateVerdict, since: number, until: number): StepGateVerd
     ...(verdict === 'inconclusive' && { moreSamples: v.moreSamples ?? null }),
   }
   return { ok: verdict === 'pass', verdict, reasons: v.reasons, evidence }
+}
+
+/** The PostgreSQL pool of the recorder's store, for readers of the same database (undefined on SQLite). */
+export function poolOf(recorder: Recorder): PgPool | undefined {
+  return readerPool(recorder.engine)
 }
 
 function hostFor(host: string): string {

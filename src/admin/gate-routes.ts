@@ -76,7 +76,7 @@ function isShortfall(reason: string): boolean {
 
 export function registerGateRoutes(admin: FastifyInstance, app: App): void {
   admin.get<{ Querystring: Query }>('/api/gate', async (request) => {
-    const { verdict } = liveReport(app, request.query)
+    const { verdict } = await liveReport(app, request.query)
     return { data: summary(verdict) }
   })
 
@@ -107,12 +107,12 @@ export function registerGateRoutes(admin: FastifyInstance, app: App): void {
     const config: TokenInBodyConfig = { tokenInBody: true }
 
     scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger', { config }, async (request, reply) => {
-      const { verdict } = liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
+      const { verdict } = await liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
       return reply.code(verdict.ok ? 200 : 403).send(summary(verdict))
     })
 
     scope.post<{ Querystring: Query; Body: FlaggerPayload | undefined }>('/api/gate/flagger/rollback', { config }, async (request, reply) => {
-      const { verdict } = liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
+      const { verdict } = await liveReport(app, { ...metadataParams(request.body), ...normalised(request.query) })
       // 200 tells Flagger to roll back. Too few samples, or an inconclusive
       // verdict, is not evidence of a bad candidate: only a failure on enough data rolls back.
       const breaches = verdict.reasons.filter((r) => !isShortfall(r))

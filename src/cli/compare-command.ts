@@ -5,6 +5,7 @@
  * Listens until SIGTERM/SIGINT, then stops as `serve` does.
  */
 import { runUntilSignal } from './run-until-signal.js'
+import { openStore } from '../store/open-store.js'
 import { buildApp } from '../app.js'
 import { DEFAULTS } from '../config.js'
 import { parseCommandFlags, type CommandSpec, type FlagSpec } from './parse-flags.js'
@@ -51,6 +52,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandFlags(argv, COMPARE_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
-  const app = buildApp(configFromFlags(values), { receiver: true })
+  const config = configFromFlags(values)
+  const app = buildApp(config, { receiver: true, store: await openStore(config) })
   return runUntilSignal(app, { receiver: true })
 }

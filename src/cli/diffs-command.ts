@@ -1,5 +1,6 @@
 /** `shadowdiff diffs`: divergent exchanges as NDJSON, newest first. */
 import { UsageError } from '../errors.js'
+import { withReadableSources } from '../store/pg/readable-sources.js'
 import { divergentEndpoints, listDivergences, splitEndpoint } from '../store/list-divergences.js'
 import { int, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, sourcesFrom, windowFrom } from './source-flags.js'
@@ -36,10 +37,13 @@ export async function diffsCommand(argv: string[]): Promise<number> {
   const sources = sourcesFrom(values)
   const window = windowFrom(values)
   const method = methodFlag ?? endpoint?.method
-  const rows = listDivergences(sources, { ...window, limit, route: endpoint?.route, method })
-  for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n')
-  if (rows.length === 0) console.error(nothingMatched(sources, window, endpoint?.route, method))
-  return 0
+  const scope = { ...window, aggregates: false, events: false, learned: false }
+  return withReadableSources(sources, scope, ({ files }) => {
+    const rows = listDivergences(files, { ...window, limit, route: endpoint?.route, method })
+    for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n')
+    if (rows.length === 0) console.error(nothingMatched(files, window, endpoint?.route, method))
+    return 0
+  })
 }
 
 /** Why stdout is empty: what was asked, and which endpoints do have divergences. */

@@ -4,7 +4,7 @@
  * or unreadable database, 3 inconclusive (only with --confidence; mapped to
  * 0 or 1 by --inconclusive pass|fail for tools that know only those).
  */
-import { buildReport } from '../report/build-report.js'
+import { readReport } from '../report/read-report.js'
 import { formatVerdict } from '../gate/format-verdict.js'
 import { gateExitCode, inconclusiveFlag } from '../gate/exit-code.js'
 import type { GateThresholds } from '../report/report-types.js'
@@ -81,7 +81,7 @@ export async function gateCommand(argv: string[]): Promise<number> {
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
   const inconclusive = inconclusiveFlag(str(values, 'inconclusive'))
-  const { verdict } = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
+  const { verdict } = await readReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   process.stdout.write(format === 'json' ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict))
   return gateExitCode(verdict, inconclusive)
 }

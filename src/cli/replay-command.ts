@@ -10,7 +10,9 @@ import { dirname } from 'node:path'
 import { UsageError } from '../errors.js'
 import { LOG_LEVELS, validateConfig } from '../config.js'
 import { createLogger } from '../logger.js'
-import { buildReport } from '../report/build-report.js'
+import { readReport } from '../report/read-report.js'
+import { openStore } from '../store/open-store.js'
+import { isPostgresUrl } from '../store/database-url.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
 import type { Report } from '../report/report-types.js'
 import { formatVerdict } from '../gate/format-verdict.js'
@@ -51,7 +53,13 @@ const FLAGS = {
   rate: { type: 'string', arg: 'R/s', group: 'Where to send it', help: 'a fixed pace, e.g. 50/s or 3000/m', default: 'as fast as --concurrency allows' },
   speed: { type: 'string', arg: 'FACTOR', group: 'Where to send it', help: 'the recorded pace times FACTOR, e.g. 1x, 2x, 0.5x (not with --rate)' },
   timeout: { type: 'string', arg: 'MS', group: 'Where to send it', help: "deadline of each side's answer", default: DEFAULT_TIMEOUT_MS },
-  db: { type: 'string', arg: 'PATH', group: 'Comparing and recording', help: 'SQLite file, replaced by each replay', default: DEFAULT_DB },
+  db: {
+    type: 'string',
+    arg: 'PATH|URL',
+    group: 'Comparing and recording',
+    help: "SQLite file, replaced by each replay; or a postgres:// URL, kept (the gate then judges this replay's window)",
+    default: DEFAULT_DB,
+  },
   rules: { type: 'string', arg: 'PATH', group: 'Comparing and recording', help: 'rule file or folder', default: './rules when it exists' },
   config: { type: 'string', arg: 'FILE', group: 'Comparing and recording', help: "YAML/JSON as for serve: its rules, store redaction, noise and gate: thresholds apply (listeners, admin, split and capture are ignored)" },
   ...withGroup(NOISE_FLAGS, 'Comparing and recording'),
@@ -94,6 +102,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const extra = strs(values, 'header').map(headerFlag)
 
   const logger = createLogger(config.logLevel, config.logFormat)
+  // A shared PostgreSQL database is never replaced: the gate judges the exchanges recorded since the replay began.
+  const pg = isPostgresUrl(config.db)
+  const store = pg ? await openStore(config) : undefined
+  const started = Date.now()
   let shown = 0
   let progress: Progress | null = null
   const abort = new AbortController()
@@ -122,7 +134,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
         signal: abort.signal,
         // A replay's database holds that replay only: the gate must judge this run, not an earlier one.
         // Replaced once the capture has opened, so a mistyped --from leaves the last replay's in place.
+        store,
         beforeRecording() {
+          if (pg) return
           for (const suffix of ['', '-wal', '-shm']) rmSync(config.db + suffix, { force: true })
           if (!existsSync(dirname(config.db))) mkdirSync(dirname(config.db), { recursive: true })
         },
@@ -142,7 +156,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     process.stderr.write(`replay: stopped at the first malformed record (--strict): ${result.strictStop.where}\n`)
     return EXIT_USAGE
   }
-  const built = buildReport([config.db], { thresholds, noise })
+  const built = await readReport([config.db], { thresholds, noise, ...(pg && { since: started }) })
   process.stdout.write(summary(file, result, built))
   if (report !== null) {
     const text = renderReport(built, report.format)

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { buildReport } from '../report/build-report.js'
+import { readReport } from '../report/read-report.js'
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.js'
 import { thresholdOverrides } from '../gate/threshold-overrides.js'
 import { oneOf, parseCommandFlags, str, withGroup, type CommandSpec, type FlagSpec } from './parse-flags.js'
@@ -43,7 +43,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const format = oneOf(values, 'format', REPORT_FORMATS) ?? 'json'
   const thresholds = { ...gateConfigFrom(str(values, 'config')), ...thresholdOverrides(values) }
   const noise = reportNoiseOptions(values, str(values, 'config'))
-  const report = buildReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
+  const report = await readReport(sourcesFrom(values), { ...windowFrom(values), thresholds, noise })
   const text = renderReport(report, format)
   const out = str(values, 'out') ?? DEFAULT_FILES[format] ?? '-'
   if (out === '-') {

@@ -11,6 +11,7 @@ import { explainExchange } from '../rules/explain-exchange.js'
 import type { StoredExchange } from '../store/store-types.js'
 import type { RequestInfo, SideResult } from '../types.js'
 import { getExchange } from '../store/list-divergences.js'
+import { withReadableSources } from '../store/pg/readable-sources.js'
 import { oneOf, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
 import { SOURCE_FLAGS, sourcesFrom } from './source-flags.js'
 import { rulesSuggestCommand, SUGGEST_COMMAND } from './rules-suggest.js'
@@ -75,14 +76,17 @@ function check(argv: string[]): number {
   return 2
 }
 
-function explain(argv: string[]): number {
+async function explain(argv: string[]): Promise<number> {
   const parsed = parseCommandFlags(argv, RULES_EXPLAIN_COMMAND)
   if (parsed === undefined) return 0
   const { values } = parsed
   const format = oneOf(values, 'format', ['text', 'json'] as const) ?? 'text'
   const id = str(values, 'id')
   if (!id) throw new UsageError('--id: required (take one from `shadowdiff diffs`)')
-  const exchange = getExchange(sourcesFrom(values), id)
+  const exchange = await withReadableSources(sourcesFrom(values), { exchangeId: id }, ({ files, names }) => {
+    const found = getExchange(files, id)
+    return found && { ...found, source: names[files.indexOf(found.source)] ?? found.source }
+  })
   if (!exchange) throw new UsageError(`--id ${id}: no recorded exchange with this id (only divergent exchanges are stored)`)
   const rulesPath = str(values, 'rules') ?? (existsSync('rules') ? 'rules' : undefined)
   const ruleSet = loadRuleSet(rulesPath)

@@ -12,6 +12,7 @@ import { dirname, relative, resolve, sep } from 'node:path'
 import { UsageError } from '../errors.js'
 import { checkRules, loadRuleSet } from '../rules/load-rules.js'
 import { readRecorded } from '../noise/suggest-input.js'
+import { withReadableSources } from '../store/pg/readable-sources.js'
 import { suggestWithImpact } from '../noise/suggest-impact.js'
 import { renderSuggestions } from '../noise/suggest-yaml.js'
 import { int, parseCommandFlags, str, type CommandSpec, type FlagSpec } from './parse-flags.js'
@@ -60,9 +61,13 @@ export async function rulesSuggestCommand(argv: string[]): Promise<number> {
   const rulesPath = str(values, 'rules')
   if (rulesPath !== undefined && !existsSync(rulesPath)) throw new UsageError(`--rules ${rulesPath}: no such rule file or folder`)
   const rules = rulesPath === undefined ? undefined : loadRuleSet(rulesPath)
-  const recorded = readRecorded(sources, { ...window, perRoute: int(values, 'per-route', 1) ?? DEFAULT_PER_ROUTE, rules })
+  const perRoute = int(values, 'per-route', 1) ?? DEFAULT_PER_ROUTE
+  const { recorded, names } = await withReadableSources(sources, { ...window, aggregates: false, events: false, learned: false }, ({ files, names }) => ({
+    recorded: readRecorded(files, { ...window, perRoute, rules }),
+    names,
+  }))
   const routes = suggestWithImpact(recorded, { rules })
-  const text = renderSuggestions(routes, { sources })
+  const text = renderSuggestions(routes, { sources: names })
   if (out === '-') {
     process.stdout.write(text)
     return 0

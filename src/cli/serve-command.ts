@@ -4,6 +4,7 @@
  * mirrors settle (bounded), the store flushes, exit 0.
  */
 import { buildApp } from '../app.js'
+import { openStore } from '../store/open-store.js'
 import { connectFleet } from '../split/fleet-control.js'
 import { isPostgresUrl } from '../store/database-url.js'
 import { runUntilSignal } from './run-until-signal.js'
@@ -15,8 +16,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (parsed === undefined) return 0
   const { values } = parsed
   const config = configFromFlags(values)
-  // On PostgreSQL the split state is the fleet's: connect to it (exit 2 if it cannot) before building.
+  // Opened first: a PostgreSQL URL that is wrong, refused or missing is exit 2 before anything listens.
+  const store = await openStore(config)
+  // On PostgreSQL the split state is the fleet's too: connect to its control tables before building.
   const fleet = isPostgresUrl(config.db) ? await connectFleet(config.db, { mode: 'shadow', weight: 0, reverseShadow: config.split.reverseShadow }) : undefined
-  const app = buildApp(config, { fleet })
+  const app = buildApp(config, { store, fleet })
   return runUntilSignal(app)
 }

@@ -22,7 +22,7 @@ export const SERVE_FLAGS = {
   'admin-host': { type: 'string', arg: 'HOST', help: 'admin API address; any other than loopback requires --admin-token', default: D.adminHost },
   'admin-port': { type: 'string', arg: 'N', help: 'admin API port', default: D.adminPort },
   'admin-token': { type: 'string', arg: 'TOKEN', help: 'bearer token for the admin API (or SHADOWDIFF_ADMIN_TOKEN)' },
-  db: { type: 'string', arg: 'PATH', help: 'SQLite file (WAL); the folder must exist', default: D.db },
+  db: { type: 'string', arg: 'PATH|URL', help: 'SQLite file (WAL; the folder must exist), or a postgres:// URL shared by a fleet (or SHADOWDIFF_DB)', default: D.db },
   rules: { type: 'string', arg: 'PATH', help: 'rule file or folder', default: './rules when it exists' },
   'mirror-methods': { type: 'string', arg: 'LIST', help: 'methods mirrored; others are served but not mirrored', default: D.mirror.methods.join(',') },
   sample: { type: 'string', arg: 'PERCENT', help: 'share of eligible requests mirrored, 0–100 (deterministic)', default: D.mirror.sample },
@@ -72,6 +72,7 @@ export function configFromFlags(values: ParsedFlags['values'], env: NodeJS.Proce
   const set = (key: string, value: unknown) => value !== undefined && (input[key] = value)
 
   if (env.SHADOWDIFF_ADMIN_TOKEN) input.adminToken = env.SHADOWDIFF_ADMIN_TOKEN
+  if (env.SHADOWDIFF_DB) input.db = env.SHADOWDIFF_DB
   set('primary', str(values, 'primary'))
   set('candidate', str(values, 'candidate'))
   set('secondary', str(values, 'secondary'))

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { buildPipeline } from '../app.js'
+import type { StoreEngine } from '../store/store-engine.js'
 import type { RequestInfo, Side, SideResult } from '../types.js'
 import type { RuleMatch } from '../rules/types.js'
 import { UnservedExchange, type ExchangeListener } from '../mirror/pending-exchange.js'
@@ -51,6 +52,8 @@ export interface ReplayOptions extends ReplayFilterOptions, ReplayHeaderOptions 
   signal?: AbortSignal
   /** Called once the input is open, before the database is (the command replaces it there). */
   beforeRecording?(): void
+  /** The store, opened by openStore(config) (required for a PostgreSQL `db`). */
+  store?: StoreEngine
 }
 
 export interface ReplayResult {
@@ -83,7 +86,7 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
   const input = await openRecords(opts.file, opts.format)
   const { config } = opts
   opts.beforeRecording?.()
-  const { stats, rules, recorder, scheduler, compare } = buildPipeline(config, logger)
+  const { stats, rules, recorder, scheduler, compare } = buildPipeline(config, logger, opts.store)
   const fold = config.store.redactPath.length > 0 ? compileSecretPaths(config.store.redactPath, 'store.redactPath').fold : undefined
   const sides: readonly Side[] = Object.freeze(config.secondary === null ? ['primary', 'candidate'] : ['primary', 'candidate', 'secondary'])
   const pacer = new Pacer(opts.pacing)
@@ -169,9 +172,9 @@ export async function runReplay(opts: ReplayOptions, logger: Logger, onProgress?
     await input.items.return(undefined)
     await scheduler.drain()
     await compare.drain()
-    recorder.flush()
+    await recorder.flushed()
     await scheduler.close()
-    recorder.close()
+    await recorder.close()
     rules.close()
   }
   result.compared = stats.compared

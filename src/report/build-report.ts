@@ -41,6 +41,8 @@ export interface BuildReportOptions {
   noise?: Partial<Pick<NoiseOptions, 'confidence' | 'minSamples'>>
   /** Clock for `generatedAt` (tests). */
   now?: () => number
+  /** What to call the sources in the report, when the files read stand for something else (a PostgreSQL snapshot). */
+  sourceNames?: readonly string[]
 }
 
 /** How many newest candidates per endpoint and file the example choice looks at. */
@@ -76,11 +78,12 @@ export function buildReport(sources: readonly string[], opts: BuildReportOptions
     totals.undecided = endpoints.reduce((n, e) => n + (e.undecided ?? 0), 0)
     const rulesMatched = [...data.candidates.values()].some((list) => list.some((c) => c.rules !== '[]'))
     const divergentFields = endpoints.flatMap((e) => e.fields.map((f) => ({ field: f.field, count: f.count - f.noiseCount })).filter((f) => f.count > 0))
-    const hint = volatileHint(divergentFields, rulesMatched, sources.join(' --db '))
+    const names = opts.sourceNames ?? sources
+    const hint = volatileHint(divergentFields, rulesMatched, names.join(' --db '))
     return {
       generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       window: effective,
-      sources: [...sources],
+      sources: [...names],
       totals,
       endpoints,
       timeline: [...data.timeline]

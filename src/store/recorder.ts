@@ -1,13 +1,16 @@
 /**
- * The recorder: the proxy's only way into the database. better-sqlite3 is
- * synchronous, so nothing on the request path touches SQLite: `count()` and
- * `recordCompared()` only update in-memory aggregates and queue the details
- * of divergent exchanges, and `flush()` (on a timer, or called by the owner)
- * writes everything pending in ONE transaction.
+ * The recorder: the proxy's only way into the database. Nothing on the
+ * request path touches the database: `count()` and `recordCompared()` only
+ * update in-memory aggregates and queue the details of divergent exchanges,
+ * and `flush()` (on a timer, or called by the owner) writes everything
+ * pending in ONE transaction through the store engine (store-engine.ts):
+ * SQLite synchronously, PostgreSQL asynchronously with at most one flush in
+ * flight (records arriving meanwhile merge into the next batch).
  *
  * A failing database never stops the proxy: a failed flush puts its batch
  * back (bounded), counts what did not fit as lost, logs, and the next flush
- * retries — so a transient SQLITE_BUSY or SQLITE_FULL loses nothing.
+ * retries — so a transient SQLITE_BUSY, SQLITE_FULL or a PostgreSQL restart
+ * loses nothing that fits the bounds.
  */
 import type { Database } from 'better-sqlite3'
 import { ConfigInvalid } from '../errors.js'
@@ -20,13 +23,14 @@ import { signatureOf } from './divergence-fields.js'
 import { ExampleSampler } from './example-sampler.js'
 import { compileRedactor } from './redact.js'
 import type { Redactor } from './redact.js'
-import { createRetention, resolveRetention } from './retention.js'
-import { createWriter } from './store-writer.js'
+import { resolveRetention } from './retention.js'
 import type { DetailRow, EventRow } from './store-writer.js'
 import { comparedAs, toDetailRow } from './detail-row.js'
 import type { ComparePolicy } from '../diff/policy.js'
-import { createLearnedNoiseWriter, readLearnedNoise } from './learned-noise.js'
 import type { LearnedNoiseBatch, LearnedNoiseSource } from './learned-noise.js'
+import { isStoreEngine } from './store-engine.js'
+import type { StoreEngine } from './store-engine.js'
+import { SqliteEngine } from './sqlite-engine.js'
 import type { CounterName, RecorderOptions, RecorderStats, StoreLogger } from './store-types.js'
 
 const COUNTER_OF: Record<CounterName, number> = {
@@ -58,15 +62,13 @@ const silent: StoreLogger = { warn() {}, error() {} }
  *   recorder.close() // flushes
  */
 export class Recorder {
-  #db: Database
+  #engine: StoreEngine
   #logger: StoreLogger
   #now: () => number
   #redactor: Redactor
   #bodyCap: number
   #maxBatch: number
   #maxAggregates: number
-  #writer: ReturnType<typeof createWriter>
-  #retention: ReturnType<typeof createRetention>
   #pruneIntervalMs: number
   /** False when neither retainDays, maxDbMb nor exactWindowHours is set: no prune transactions at all. */
   #pruning: boolean
@@ -91,10 +93,15 @@ export class Recorder {
   #flushes = 0
   #failedFlushes = 0
   #lastError: string | null = null
-  #learned: { source: LearnedNoiseSource; write: (batch: LearnedNoiseBatch) => void } | null = null
+  #learned: LearnedNoiseSource | null = null
+  /** The asynchronous flush in flight (PostgreSQL), or null: at most one at a time. */
+  #inFlight: Promise<void> | null = null
+  /** A flush was asked for while one was in flight: run another when it ends. */
+  #again = false
+  #closing = false
 
-  constructor(db: Database, opts: RecorderOptions = {}) {
-    this.#db = db
+  /** A SQLite handle (wrapped in a SqliteEngine with `opts.retention`) or any store engine. */
+  constructor(db: Database | StoreEngine, opts: RecorderOptions = {}) {
     this.#logger = opts.logger ?? silent
     this.#now = opts.now ?? Date.now
     this.#redactor = compileRedactor(opts.redact)
@@ -107,8 +114,7 @@ export class Recorder {
     const retention = resolveRetention(opts.retention)
     this.#pruneIntervalMs = retention.pruneIntervalMs
     this.#pruning = retention.retainDays > 0 || retention.maxDbMb > 0 || retention.exactWindowHours > 0
-    this.#retention = createRetention(db, retention)
-    this.#writer = createWriter(db, (row) => this.#retention.onExampleInserted(row))
+    this.#engine = isStoreEngine(db) ? db : new SqliteEngine(db, retention)
     const interval = opts.flushIntervalMs ?? 1000
     if (!(interval >= 0)) throw new ConfigInvalid(`store.flushIntervalMs must be a non-negative number, got ${JSON.stringify(interval)}`)
     if (interval > 0) {
@@ -178,61 +184,72 @@ export class Recorder {
    */
   attachLearnedNoise(source: LearnedNoiseSource): LearnedNoiseBatch {
     if (this.#closed) throw new Error('recorder is closed')
-    this.#learned = { source, write: createLearnedNoiseWriter(this.#db) }
-    return readLearnedNoise(this.#db)
+    this.#learned = source
+    return this.#engine.readLearned()
+  }
+
+  /** The engine written through (`kind` says which). */
+  get engine(): StoreEngine {
+    return this.#engine
   }
 
   /**
    * Writes everything pending in one transaction. Never throws: on failure
    * the batch is put back for the next flush, what exceeds the bounds is
    * counted as lost, and the error is logged and kept in stats().lastError.
+   * With a synchronous engine (SQLite) the write is done when this returns;
+   * with an asynchronous one it starts the write, or, while one is in
+   * flight, asks for another as soon as it ends (await `flushed()`).
    */
   flush(): void {
     if (this.#closed) return
+    if (this.#inFlight !== null) {
+      this.#again = true
+      return
+    }
     this.#earlyFlush = false
-    this.#flushLearned()
-    if (this.#pending === 0) {
-      this.#maybePrune()
-      return
-    }
-    const aggregates = this.#aggregates
-    const details = this.#details.take()
-    const events = this.#events
-    const records = this.#pending
-    this.#aggregates = new Map()
-    this.#last = null
-    this.#events = []
-    this.#pending = 0
-    try {
-      this.#writer.write({ aggregates: aggregates.values(), details, events })
-    } catch (err) {
-      this.#retention.reset()
-      this.#restore(aggregates, details, events)
-      this.#failedFlushes++
-      const message = `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`
-      if (this.#lastError !== message) this.#logger.error({ err }, 'shadowdiff store: flush failed, will retry')
-      this.#lastError = message
-      return
-    }
-    this.#written += records
-    this.#flushes++
-    if (this.#lastError !== null) this.#logger.warn({ lastError: this.#lastError }, 'shadowdiff store: writing again')
-    this.#lastError = null
-    this.#maybePrune()
+    const done = this.#flushOnce()
+    if (done === undefined) return
+    this.#inFlight = done.finally(() => {
+      this.#inFlight = null
+      if (this.#again && !this.#closed) {
+        this.#again = false
+        this.flush()
+      }
+    })
   }
 
-  /** Flushes, stops the timer and closes the database. Idempotent. */
-  close(): void {
-    if (this.#closed) return
+  /**
+   * Resolves once everything recorded before the call has been written, or
+   * its flush has failed (then it waits in memory for the next one). What
+   * readers of this instance's own data await before reading.
+   */
+  async flushed(): Promise<void> {
+    if (this.#inFlight !== null) await this.#inFlight
+    // The flush that just ended may have started another (records arrived meanwhile): it holds ours too.
+    if (this.#inFlight === null) this.flush()
+    if (this.#inFlight !== null) await this.#inFlight
+  }
+
+  /**
+   * Flushes, stops the timer and closes the database. Idempotent. With
+   * SQLite everything happens before it returns; with PostgreSQL it waits
+   * for the last flush (one attempt) before closing the pool.
+   */
+  async close(): Promise<void> {
+    if (this.#closed || this.#closing) return
+    this.#closing = true
     if (this.#timer) clearInterval(this.#timer)
+    if (this.#inFlight !== null) await this.#inFlight
     this.flush()
+    if (this.#inFlight !== null) await this.#inFlight
     if (this.#pending > 0) {
       this.#lost += this.#pending
       this.#logger.error({ lost: this.#pending, lastError: this.#lastError }, 'shadowdiff store: closing with unwritten records')
       this.#pending = 0
     }
     this.#closed = true
-    this.#db.close()
+    await this.#engine.close()
   }
 
   /** Counters for /metrics and tests. */
@@ -250,19 +267,68 @@ export class Recorder {
     }
   }
 
-  /** Learned noise is small (one row per noisy field) and is totals: a failed write is simply retried. */
-  #flushLearned(): void {
-    if (this.#learned === null) return
-    const batch = this.#learned.source.takeDirty()
-    if (batch === null) return
+  /** One flush: learned noise, then the batch. Returns a promise only when the engine is asynchronous. */
+  #flushOnce(): Promise<void> | undefined {
+    const learned = this.#flushLearned()
+    if (learned instanceof Promise) return learned.then(() => this.#flushBatch())
+    return this.#flushBatch()
+  }
+
+  #flushBatch(): Promise<void> | undefined {
+    if (this.#pending === 0) return this.#maybePrune()
+    const aggregates = this.#aggregates
+    const details = this.#details.take()
+    const events = this.#events
+    const records = this.#pending
+    this.#aggregates = new Map()
+    this.#last = null
+    this.#events = []
+    this.#pending = 0
+    const failed = (err: unknown) => {
+      this.#engine.writeFailed()
+      this.#restore(aggregates, details, events)
+      this.#failedFlushes++
+      const message = `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`
+      if (this.#lastError !== message) this.#logger.error({ err, store: this.#engine.name }, 'shadowdiff store: flush failed, will retry')
+      this.#lastError = message
+    }
+    const written = () => {
+      this.#written += records
+      this.#flushes++
+      if (this.#lastError !== null) this.#logger.warn({ lastError: this.#lastError, lost: this.#lost }, 'shadowdiff store: writing again')
+      this.#lastError = null
+      return this.#maybePrune()
+    }
+    let result: void | Promise<void>
     try {
-      this.#learned.write(batch)
+      result = this.#engine.write({ aggregates: aggregates.values(), details, events })
     } catch (err) {
-      this.#learned.source.putBack(batch)
+      failed(err)
+      return undefined
+    }
+    if (result instanceof Promise) return result.then(written, failed)
+    return written()
+  }
+
+  /** Learned noise is small (one row per noisy field) and is totals: a failed write is simply retried. */
+  #flushLearned(): Promise<void> | undefined {
+    if (this.#learned === null) return undefined
+    const source = this.#learned
+    const batch = source.takeDirty()
+    if (batch === null) return undefined
+    const failed = (err: unknown) => {
+      source.putBack(batch)
       const message = `learned noise: ${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`
       if (this.#lastError !== message) this.#logger.error({ err }, 'shadowdiff store: writing learned noise failed, will retry')
       this.#lastError = message
     }
+    try {
+      const result = this.#engine.writeLearned(batch)
+      if (result instanceof Promise) return result.catch(failed)
+    } catch (err) {
+      failed(err)
+    }
+    return undefined
   }
 
   #aggregate(at: number, method: string, route: string): Aggregate {
@@ -284,12 +350,13 @@ export class Recorder {
   /** Puts a failed batch back in front of what arrived meanwhile, within the bounds. */
   #restore(aggregates: Map<string, Aggregate>, details: DetailRow[], events: EventRow[]): void {
     let kept = 0
+    let lost = 0
     for (const [key, a] of aggregates) {
       const cur = this.#aggregates.get(key)
       if (cur) mergeAggregate(cur, a)
       else if (this.#aggregates.size < this.#maxAggregates) this.#aggregates.set(key, a)
       else {
-        this.#lost += a.records
+        lost += a.records
         continue
       }
       kept += a.records
@@ -297,19 +364,26 @@ export class Recorder {
     this.#details.putBack(details)
     this.#events = [...events, ...this.#events]
     this.#pending += kept + events.length
+    if (lost > 0) {
+      this.#lost += lost
+      this.#logger.error({ lost, totalLost: this.#lost, pending: this.#pending }, 'shadowdiff store: records lost, the database is failing beyond the pending bounds')
+    }
   }
 
-  #maybePrune(): void {
-    if (!this.#pruning) return
+  #maybePrune(): Promise<void> | undefined {
+    if (!this.#pruning) return undefined
     const now = this.#now()
-    if (now - this.#lastPrune < this.#pruneIntervalMs) return
+    if (now - this.#lastPrune < this.#pruneIntervalMs) return undefined
     this.#lastPrune = now
+    const failed = (err: unknown) => this.#logger.warn({ err }, 'shadowdiff store: retention step failed, will retry')
     try {
-      if (!this.#retention.due(now)) return
-      this.#db.transaction(() => this.#retention.step(now)).immediate()
+      if (!this.#engine.pruneDue(now)) return undefined
+      const result = this.#engine.prune(now)
+      if (result instanceof Promise) return result.catch(failed)
     } catch (err) {
-      this.#logger.warn({ err }, 'shadowdiff store: retention step failed, will retry')
+      failed(err)
     }
+    return undefined
   }
 }
 

@@ -18,6 +18,12 @@ export interface PgCluster {
   url: string
   port: number
   dir: string
+  /** Stops the server (pg_ctl stop -m fast: sessions are disconnected), keeping its data and port. */
+  halt(): void
+  /** Starts a halted server again on the same port and data. */
+  resume(): void
+  /** halt() then resume(). */
+  restart(): void
   stop(): void
 }
 
@@ -67,10 +73,18 @@ export async function startPgCluster(): Promise<PgCluster> {
   )
   run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
   let stopped = false
+  const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
+  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     dir,
+    halt,
+    resume: start,
+    restart() {
+      halt()
+      start()
+    },
     stop() {
       if (stopped) return
       stopped = true

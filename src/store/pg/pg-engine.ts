@@ -1,0 +1,123 @@
+/**
+ * The PostgreSQL engine of the recorder (store-engine.ts): a fleet of
+ * instances writing into one database. Opening it checks the connection
+ * (exit 2 with what was wrong), migrates under the advisory lock and loads
+ * the fleet's learned noise; from then on every write is asynchronous and
+ * off the client path: the recorder keeps at most one flush in flight and
+ * merges what arrives meanwhile into the next one.
+ *
+ * A connection that failed mid-flush (the server restarted, the network
+ * dropped) is destroyed, not returned to the pool, so the next flush dials
+ * a fresh one: writing resumes on its own once PostgreSQL is back.
+ */
+import type { LearnedNoiseBatch } from '../learned-noise.js'
+import { resolveRetention } from '../retention.js'
+import type { RetentionOptions } from '../retention.js'
+import type { StoreEngine } from '../store-engine.js'
+import type { Batch } from '../store-writer.js'
+import { describeDatabase } from '../database-url.js'
+import { connectPostgres, explainPgError } from './pg-connection.js'
+import { DatabaseUnavailable } from '../../errors.js'
+import type { ConnectOptions, PgClient, PgPool } from './pg-connection.js'
+import { LearnedDeltas, readPgLearnedNoise } from './pg-learned-noise.js'
+import { pgPruneDue, pgPruneStep } from './pg-retention.js'
+import { migratePg } from './pg-schema.js'
+import { writePgBatch } from './pg-writer.js'
+
+export interface PgEngineOptions extends ConnectOptions {
+  retention?: RetentionOptions
+}
+
+export class PgEngine implements StoreEngine {
+  readonly kind = 'postgres' as const
+  readonly name: string
+  readonly url: string
+  readonly pool: PgPool
+  #retention: Required<RetentionOptions>
+  #learned: LearnedNoiseBatch
+  #deltas: LearnedDeltas
+  #closed = false
+  /** Rows written so far (aggregate rows, examples, events), for benchmarks and status. */
+  readonly rows = { aggregateRows: 0, details: 0, events: 0 }
+
+  constructor(url: string, pool: PgPool, learned: LearnedNoiseBatch, retention: Required<RetentionOptions>) {
+    this.url = url
+    this.name = describeDatabase(url)
+    this.pool = pool
+    this.#learned = learned
+    this.#deltas = new LearnedDeltas(learned)
+    this.#retention = retention
+  }
+
+  async write(batch: Batch): Promise<void> {
+    const counts = await this.#withClient((client) => writePgBatch(client, batch))
+    this.rows.aggregateRows += counts.aggregateRows
+    this.rows.details += counts.details
+    this.rows.events += counts.events
+  }
+
+  writeFailed(): void {}
+
+  readLearned(): LearnedNoiseBatch {
+    return this.#learned
+  }
+
+  async writeLearned(batch: LearnedNoiseBatch): Promise<void> {
+    await this.#withClient((client) => this.#deltas.write(client, batch))
+  }
+
+  pruneDue(): boolean {
+    return pgPruneDue(this.#retention)
+  }
+
+  async prune(now: number): Promise<void> {
+    await pgPruneStep(this.pool, this.#retention, now)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.pool.end()
+  }
+
+  /** A pooled connection for `fn`; destroyed instead of reused when `fn` failed (it may be dead). */
+  async #withClient<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      const out = await fn(client)
+      client.release()
+      return out
+    } catch (err) {
+      client.release(err as Error)
+      throw err
+    }
+  }
+}
+
+/**
+ * Connects, migrates and loads learned noise. Throws DatabaseUnavailable
+ * (exit 2) when the database cannot be reached, refuses the login, does not
+ * exist, or holds a newer schema.
+ *
+ * @example
+ *   const engine = await openPgEngine('postgres://shadowdiff:pw@db:5432/shadowdiff', { retention: { retainDays: 7 } })
+ *   const recorder = new Recorder(engine, { logger })
+ */
+export async function openPgEngine(url: string, opts: PgEngineOptions = {}): Promise<PgEngine> {
+  const retention = resolveRetention(opts.retention)
+  const pool = await connectPostgres(url, { max: 4, applicationName: 'shadowdiff', ...opts })
+  try {
+    await migratePg(pool, url)
+    const learned = await readPgLearnedNoise(pool)
+    return new PgEngine(url, pool, learned, retention)
+  } catch (err) {
+    await pool.end().catch(() => {})
+    if (err instanceof DatabaseUnavailable) throw err
+    throw new DatabaseUnavailable(describeDatabase(url), `preparing the schema failed: ${explainPgError(err)}`, { cause: err })
+  }
+}
+
+/** The pool of a PostgreSQL engine, for readers of the same database; undefined for SQLite. */
+export function readerPool(engine: StoreEngine): PgPool | undefined {
+  return engine instanceof PgEngine ? engine.pool : undefined
+}
