@@ -9,8 +9,10 @@
  *   driver can write only on the revision it last saw (compare-and-set).
  *   `change` is the last traffic change's type, actor and cause, so an
  *   instance that follows replays a rollback as a rollback.
- * - `split_events`: the audit trail, one row per change, written in the
- *   same transaction as the revision it belongs to.
+ * - the audit trail is the data tables' `events` (src/store/pg/pg-schema.ts),
+ *   which reports and /api/events read: each change's events are written
+ *   in the same transaction as its revision, so the data tables must exist
+ *   first (serve opens the store, then the control plane).
  * - `split_commands`: promotion commands (start, continue) relayed from the
  *   instance that received them to the one that drives.
  */
@@ -33,17 +35,6 @@ CREATE TABLE IF NOT EXISTS split_control (
   changed_by text NOT NULL,
   updated_at bigint NOT NULL
 );
-CREATE TABLE IF NOT EXISTS split_events (
-  seq      bigserial PRIMARY KEY,
-  revision bigint NOT NULL,
-  at       bigint NOT NULL,
-  type     text NOT NULL,
-  actor    text NOT NULL,
-  cause    text NOT NULL,
-  data     text,
-  instance text NOT NULL
-);
-CREATE INDEX IF NOT EXISTS split_events_at ON split_events (at);
 CREATE TABLE IF NOT EXISTS split_commands (
   id         bigserial PRIMARY KEY,
   kind       text NOT NULL,
@@ -62,6 +53,8 @@ CREATE TABLE IF NOT EXISTS split_commands (
  */
 export async function migrateControl(pool: PgPool, initial: TrafficState, instance: string): Promise<void> {
   await withAdvisoryLock(pool, ADVISORY_LOCKS.migrate, async (client) => {
+    const events = await client.query<{ t: string | null }>("SELECT to_regclass('events')::text AS t")
+    if (events.rows[0].t === null) throw new Error('the data tables (events) are missing: open the store (openStore) before the control plane')
     await client.query('CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)')
     const { rows } = await client.query<{ value: string }>("SELECT value FROM meta WHERE key = 'control_version'")
     const version = rows.length === 0 ? 0 : Number(rows[0].value)

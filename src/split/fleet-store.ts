@@ -109,7 +109,7 @@ export class FleetStore {
   /** The audit trail, oldest first, in the shape of GET /api/events. */
   async events(opts: { since?: number; limit?: number } = {}): Promise<ReportAuditEvent[]> {
     const { rows } = await this.pool.query(
-      'SELECT at, type, actor, cause, data FROM split_events WHERE at >= $1 ORDER BY at ASC, seq ASC LIMIT $2',
+      'SELECT at, type, actor, cause, data FROM events WHERE at >= $1 ORDER BY at ASC, seq ASC LIMIT $2',
       [opts.since ?? 0, opts.limit ?? 1000],
     )
     return rows.map((e: { at: string; type: string; actor: string; cause: string; data: string | null }) => ({
@@ -174,11 +174,11 @@ export class FleetStore {
       // One multi-row insert for the change's events (a promotion step has two: traffic and promotion).
       const values: unknown[] = []
       const tuples = draft.events.map((e, i) => {
-        values.push(revision, e.at, e.type, e.actor, e.cause, JSON.stringify(e.data), this.instance)
-        const b = i * 7
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`
+        values.push(e.at, e.type, e.actor, e.cause, JSON.stringify(e.data))
+        const b = i * 5
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`
       })
-      await client.query(`INSERT INTO split_events (revision, at, type, actor, cause, data, instance) VALUES ${tuples.join(', ')}`, values)
+      await client.query(`INSERT INTO events (at, type, actor, cause, data) VALUES ${tuples.join(', ')}`, values)
     }
     await client.query('SELECT pg_notify($1, $2)', [CHANNELS.revision, String(revision)])
     return { revision, traffic: draft.traffic, promotion: draft.promotion, change: draft.change, changedBy: this.instance }

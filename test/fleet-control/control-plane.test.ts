@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js'
 import { connectFleet, FleetSplitControl } from '../../src/split/fleet-control.js'
 import type { GateVerdict } from '../../src/split/promotion.js'
 import { TrafficMode } from '../../src/split/traffic-mode.js'
+import { migratePg } from '../../src/store/pg/pg-schema.js'
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js'
 
 let cluster: PgCluster
@@ -20,6 +21,8 @@ const controls: FleetSplitControl[] = []
 beforeAll(async () => {
   cluster = await startPgCluster()
   admin = new pg.Pool({ connectionString: cluster.url, max: 2 })
+  // The data tables first, as serve opens the store before the control plane (the audit trail is their events table).
+  await migratePg(admin, cluster.url)
 })
 
 afterAll(async () => {
