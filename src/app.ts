@@ -9,6 +9,7 @@
  *                      compare stage → recorder → SQLite (batched)
  */
 import { once } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { AddressInfo } from 'node:net'
 import type http from 'node:http'
 import { Pool } from 'undici'
@@ -205,12 +206,13 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
   )
   const router = splitTrafficRouter(split, config.secondary !== null)
   // The gate on exactly the traffic since the step's window began (the store counts per second).
-  const fleetLagMs = opts.fleet ? config.store.flushIntervalMs + 1000 : 0
+  const fleetLagMs = opts.fleet ? config.store.flushIntervalMs + 500 : 0
   const evaluate = async (sinceMs: number, thresholds?: Record<string, unknown>): Promise<StepGateVerdict> => {
     // Whole seconds that have ended: every exchange of the window has started, and the drain below settles them.
-    // On a fleet the other instances' exchanges arrive with their next flush: judge only seconds they have flushed.
-    const until = Math.floor((Date.now() - fleetLagMs) / 1000) * 1000
+    const until = Math.floor(Date.now() / 1000) * 1000
     if (until <= sinceMs) return { ok: false, verdict: 'inconclusive', reasons: ['the step has not yet lasted a whole second'] }
+    // On a fleet the other instances' exchanges of those seconds arrive with their next flush: wait for it.
+    if (fleetLagMs > 0) await delay(Math.max(0, until + fleetLagMs - Date.now()))
     // Exchanges still being mirrored or compared belong to the window too: wait for them (at most the
     // mirror timeout: under steady load the mirrors are never all idle), so a step is judged on what it
     // served, not on what happened to be compared yet.

@@ -118,6 +118,8 @@ export class FleetSplitControl implements SplitControl {
   #writes: Promise<boolean> = Promise.resolve(true)
   #refreshing: Promise<void> | null = null
   #refreshAgain = false
+  // Writes of this instance in flight: their NOTIFY can arrive before the write's own apply, and that row is theirs to apply.
+  #writing = 0
   #commandTimeoutMs: number
   #closed = false
   #stats = { notify: 0, poll: 0, reconnect: 0, own: 0, lastAppliedAt: 0, takeovers: 0, commitFailures: 0 }
@@ -143,7 +145,7 @@ export class FleetSplitControl implements SplitControl {
       onEvent: (event) => this.#stage({ events: [event] }),
       onListenerError: (err) => this.#log.error({ err }, 'promotion listener failed'),
       // A step's window opens only once every instance can have applied its weight (the poll is the slowest path).
-      settleMs: pollMs + 500,
+      settleMs: pollMs + 200,
       watchTraffic: false,
       dormant: true,
     })
@@ -260,11 +262,14 @@ export class FleetSplitControl implements SplitControl {
   /** An operator's change: written under the row lock first; refused (503) when the database cannot take it. */
   async #operator(refused: string, decide: (current: SharedRow) => Draft | null, meta: ChangeMeta): Promise<SharedRow> {
     let out: { row: SharedRow; changed: boolean }
+    this.#writing++
     try {
       out = await this.#store.change(decide)
     } catch (err) {
       if (err instanceof ShadowdiffError) throw err // BadRequest, PromotionConflict: the request's fault
       throw this.#unavailable(refused, err)
+    } finally {
+      this.#writing--
     }
     if (out.changed) {
       this.#stats.own++
@@ -313,7 +318,8 @@ export class FleetSplitControl implements SplitControl {
       events: batch.events,
     }
     try {
-      const row = await this.#store.commitAsDriver(this.#applied, { pid: this.#lease.pid, key: ADVISORY_LOCKS.promotionDriver }, draft)
+      this.#writing++
+      const row = await this.#store.commitAsDriver(this.#applied, { pid: this.#lease.pid, key: ADVISORY_LOCKS.promotionDriver }, draft).finally(() => this.#writing--)
       if (row !== null) {
         this.#stats.own++
         this.#apply(row, batch.change ?? { actor: 'promotion', cause: 'promotion status' }, true)
@@ -375,6 +381,8 @@ export class FleetSplitControl implements SplitControl {
         this.#refreshAgain = false
         try {
           const row = await this.#store.read(this.#applied)
+          // This instance's own write, still being applied by the writer (a write that failed after committing is applied by the next poll).
+          if (row !== undefined && row.changedBy === this.#store.instance && this.#writing > 0) continue
           if (row !== undefined && row.revision > this.#applied) {
             this.#stats[source]++
             this.#apply(row)

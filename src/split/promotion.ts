@@ -67,7 +67,8 @@ export interface PromotionOptions {
    * How long a traffic change takes to reach every instance that serves (0
    * in one process; a fleet's propagation bound): a step's judged window
    * starts at the first whole second after that, so it holds only exchanges
-   * served at the step's weight on every instance.
+   * served at the step's weight on every instance, and its interval (and
+   * max interval) count from there.
    */
   settleMs?: number
   /** Ends the promotion when someone else moves `traffic` (default true; a fleet ends it in the same transaction as the change). */
@@ -223,16 +224,20 @@ export class Promotion {
     this.#arm()
   }
 
-  /** The least time the current step lasts: its interval, or none for blue/green's shadow phase (flip as soon as the gate passes). */
+  /**
+   * The least time the current step lasts: its interval, or none for blue/green's shadow phase (flip as
+   * soon as the gate passes). Counted from when every instance serves the step's weight (settleMs), so
+   * a fleet's step is judged on as long a window as one process's.
+   */
   #minUntil(): number {
     const s = this.#status
     const plan = s.plan!
     const min = plan.strategy === 'blue-green' && s.weight === 0 ? 0 : plan.intervalMs
-    return s.stepStartedAt! + min
+    return s.stepStartedAt! + this.#settleMs + min
   }
 
   #deadline(): number {
-    return this.#status.stepStartedAt! + this.#status.plan!.maxIntervalMs
+    return this.#status.stepStartedAt! + this.#settleMs + this.#status.plan!.maxIntervalMs
   }
 
   /** The next evaluation: every evaluateEveryMs, and exactly at the end of the interval and at the deadline. */

@@ -60,7 +60,9 @@ describe('promotion driver on a fleet', () => {
     expect(started.body).toMatchObject({ state: 'running', step: 1, weight: 10 })
 
     // Once the second step is in effect on every instance, kill the driver.
-    await within('step 2 everywhere', 10_000, async () => (await statuses()).every((s) => s?.weight === 50))
+    await within('step 2 everywhere', 10_000, async () => (await statuses()).every((s) => s?.weight === 50)).catch(async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await getJson(`${fleet[d].admin}/api/promote`))}`)
+    })
     fleet[d].child.kill('SIGKILL')
     load.markDead(d)
     const killedAt = Date.now()
