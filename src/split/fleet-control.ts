@@ -195,7 +195,10 @@ export class FleetSplitControl implements SplitControl {
    * instance saw the candidate fail its users.
    */
   autoRollback(reason: string): void {
-    this.rollback('rollback-monitor', reason).catch((err) => {
+    const meta = { actor: 'rollback-monitor', cause: reason }
+    // Several instances' monitors trip on the same failing candidate: the first rollback is the fleet's, the others find shadow and add nothing.
+    const decide = (current: SharedRow) => (current.traffic.mode === 'shadow' ? null : rollbackDraft(current, meta, Date.now()))
+    this.#operator('the automatic rollback was not written', decide, meta).catch((err) => {
       this.#log.error({ err: (err as Error).message }, 'automatic rollback could not be written to the fleet; rolled back on this instance only')
       this.#traffic.rollback('rollback-monitor', `${reason} (this instance only: ${(err as Error).message})`)
     })
