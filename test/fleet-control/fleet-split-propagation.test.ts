@@ -56,6 +56,9 @@ describe('a fleet of three serve instances on one PostgreSQL', () => {
     for (const ms of [routedB, routedC, reportedB, reportedC]) expect(ms).toBeLessThan(1000)
     expect(await metricWeight(b.admin)).toBe(30)
     expect(await metricWeight(c.admin)).toBe(30)
+    const statusText = await runCli(['status', '--admin', b.admin])
+    expect(statusText.stdout).toMatch(/split: the candidate serves 30% of users/)
+    expect(statusText.stdout).toMatch(/fleet +shared split state at revision \d+; (this|another) instance drives promotions; listening for changes/)
 
     // The CLI on C, through C's admin API: A and B follow. Watched while the CLI runs, timed from the commit (the audit event's time).
     const watch = [a, b].map(async (x) => {
