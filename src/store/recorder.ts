@@ -257,6 +257,7 @@ export class Recorder {
     return {
       pending: this.#pending,
       written: this.#written,
+      rowsWritten: this.#engine.rowsWritten,
       lost: this.#lost,
       lostDetails: this.#details.dropped,
       encodedBodiesNotStored: this.#encodedNotStored,

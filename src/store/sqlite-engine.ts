@@ -27,8 +27,10 @@ export class SqliteEngine implements StoreEngine {
     this.#writer = createWriter(db, (row) => this.#retention.onExampleInserted(row))
   }
 
+  rowsWritten = 0
+
   write(batch: Batch): void {
-    this.#writer.write(batch)
+    this.rowsWritten += this.#writer.write(batch)
   }
 
   writeFailed(): void {

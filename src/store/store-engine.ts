@@ -16,6 +16,8 @@ export interface StoreEngine {
   readonly kind: 'sqlite' | 'postgres'
   /** What to call the store in logs and errors (a PostgreSQL URL with its password masked). */
   readonly name: string
+  /** Rows written so far (aggregate rows upserted, examples and events inserted): the store's write rate. */
+  readonly rowsWritten: number
   /** Writes one batch: every row or none. */
   write(batch: Batch): void | Promise<void>
   /** Called after a failed write, before the batch is retried (forget per-transaction caches). */

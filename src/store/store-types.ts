@@ -43,6 +43,8 @@ export interface RecorderStats {
   pending: number
   /** Records written to the database. */
   written: number
+  /** Rows written to the database (aggregate rows upserted, examples and events inserted). */
+  rowsWritten: number
   /** Records dropped: pending bounds exceeded while the database was failing. */
   lost: number
   /** Divergent exchange details dropped (their counts may still have been written). */

@@ -69,12 +69,13 @@ export function createWriter(db: Database, onDetailInserted?: (row: DetailRow) =
     'INSERT INTO events (at, type, actor, cause, data) VALUES (@at, @type, @actor, @cause, @data)',
   )
 
-  const write = db.transaction((batch: Batch) => {
+  const write = db.transaction((batch: Batch): number => {
+    let rows = 0
     // Each (second, method, route) entry is written as it is, and added into its
     // minute's entry: both tables always hold the same exchanges (schema.ts).
     const byMinute = new Map<string, Aggregate>()
     for (const a of batch.aggregates) {
-      seconds.write(a, a.second)
+      rows += seconds.write(a, a.second)
       const key = aggregateKey(a.minute, a.method, a.route)
       const m = byMinute.get(key)
       if (m === undefined) {
@@ -83,17 +84,18 @@ export function createWriter(db: Database, onDetailInserted?: (row: DetailRow) =
         byMinute.set(key, copy)
       } else mergeAggregate(m, a)
     }
-    for (const m of byMinute.values()) minutes.write(m, m.minute)
+    for (const m of byMinute.values()) rows += minutes.write(m, m.minute)
     for (const d of batch.details) {
       if (insertDetail.run(d).changes > 0) onDetailInserted?.(d)
     }
     for (const e of batch.events) insertEvent.run(e)
+    return rows + batch.details.length + batch.events.length
   })
 
   return {
-    /** Writes the batch in one IMMEDIATE transaction: all of it or none of it. */
-    write(batch: Batch): void {
-      write.immediate(batch)
+    /** Writes the batch in one IMMEDIATE transaction: all of it or none of it. Returns the rows written (upserted or inserted). */
+    write(batch: Batch): number {
+      return write.immediate(batch)
     },
   }
 }
@@ -128,8 +130,8 @@ function aggregateStatements(db: Database, unit: 'minute' | 'second', counters: 
   // back only when one already existed; a minute's row usually exists, so it is read first.
   const fresh = unit === 'second'
   const writeLatency = (key: number, a: Aggregate, side: string, buckets: Map<number, number>) => {
-    if (buckets.size === 0) return
-    if (fresh && insertLatencyRow.run(key, a.method, a.route, side, encodeBuckets(buckets)).changes > 0) return
+    if (buckets.size === 0) return 0
+    if (fresh && insertLatencyRow.run(key, a.method, a.route, side, encodeBuckets(buckets)).changes > 0) return 1
     const stored = readLatency.get(key, a.method, a.route, side)
     let merged: Map<number, number> = buckets
     if (stored) {
@@ -137,13 +139,18 @@ function aggregateStatements(db: Database, unit: 'minute' | 'second', counters: 
       decodeBucketsInto(stored, merged)
     }
     writeLatencyRow.run(key, a.method, a.route, side, encodeBuckets(merged))
+    return 1
   }
   return {
-    write(a: Aggregate, key: number): void {
+    /** Returns the rows written. */
+    write(a: Aggregate, key: number): number {
       upsertCounters.run(key, a.method, a.route, ...a.counters, a.primaryMaxUs, a.candidateMaxUs)
-      writeLatency(key, a, 'primary', a.primaryLatency)
-      writeLatency(key, a, 'candidate', a.candidateLatency)
-      for (const f of a.fields.values()) upsertField.run(key, a.method, a.route, f.field, f.op, f.count, f.noise)
+      let rows = 1 + writeLatency(key, a, 'primary', a.primaryLatency) + writeLatency(key, a, 'candidate', a.candidateLatency)
+      for (const f of a.fields.values()) {
+        upsertField.run(key, a.method, a.route, f.field, f.op, f.count, f.noise)
+        rows++
+      }
+      return rows
     },
   }
 }

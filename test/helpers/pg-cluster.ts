@@ -7,7 +7,7 @@
  * PostgreSQL refuses to run as root, so under root (CI) the cluster runs as
  * the `postgres` system user that Debian's package creates.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -18,12 +18,16 @@ export interface PgCluster {
   url: string
   port: number
   dir: string
-  /** Stops the server (pg_ctl stop -m fast: sessions are disconnected), keeping its data and port. */
-  halt(): void
+  /**
+   * Stops the server (pg_ctl stop -m fast: sessions are disconnected),
+   * keeping its data and port. Asynchronous, so an app running in the test's
+   * process keeps serving while PostgreSQL goes down.
+   */
+  halt(): Promise<void>
   /** Starts a halted server again on the same port and data. */
-  resume(): void
+  resume(): Promise<void>
   /** halt() then resume(). */
-  restart(): void
+  restart(): Promise<void>
   stop(): void
 }
 
@@ -73,17 +77,22 @@ export async function startPgCluster(): Promise<PgCluster> {
   )
   run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
   let stopped = false
-  const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
-  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
+  const runAsync = (cmd: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const argv = asRoot ? ['-u', 'postgres', '--', path.join(bin, cmd), ...args] : args
+      execFile(asRoot ? 'runuser' : path.join(bin, cmd), argv, (err, _out, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve()))
+    })
+  const start = () => runAsync('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'])
+  const halt = () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     dir,
     halt,
     resume: start,
-    restart() {
-      halt()
-      start()
+    async restart() {
+      await halt()
+      await start()
     },
     stop() {
       if (stopped) return

@@ -37,8 +37,12 @@ export class PgEngine implements StoreEngine {
   #learned: LearnedNoiseBatch
   #deltas: LearnedDeltas
   #closed = false
-  /** Rows written so far (aggregate rows, examples, events), for benchmarks and status. */
+  /** Rows written so far, by kind (aggregate rows upserted, examples, events). */
   readonly rows = { aggregateRows: 0, details: 0, events: 0 }
+
+  get rowsWritten(): number {
+    return this.rows.aggregateRows + this.rows.details + this.rows.events
+  }
 
   constructor(url: string, pool: PgPool, learned: LearnedNoiseBatch, retention: Required<RetentionOptions>) {
     this.url = url
