@@ -1,7 +1,8 @@
 /**
  * Issue 15: with the shared PostgreSQL unreachable, a mode change is
  * refused with a clear error (503 SHD_CONTROL_UNAVAILABLE; the CLI prints
- * it and exits 1) rather than applied to one instance, and serving goes on.
+ * it and exits 1) rather than applied to one instance, and serving goes on;
+ * once it is back, changes are taken again and reach every instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
@@ -27,7 +28,7 @@ describe('a fleet whose database is down', () => {
     const load = keepLoad([a, b])
     await within('load flowing', 5000, () => load.counts.every((x) => x.sent > 20))
 
-    cluster.stop()
+    await cluster.halt()
     const t0 = Date.now()
     const put = await sendJson('PUT', `${a.admin}/api/split`, { mode: 'split', weight: 50 })
     const refusedIn = Date.now() - t0
@@ -51,6 +52,13 @@ describe('a fleet whose database is down', () => {
     const sentBefore = load.counts.map((x) => x.sent)
     await within('more load served', 5000, () => load.counts.every((x, k) => x.sent > sentBefore[k] + 50))
     for (const x of [a, b]) expect(await getJson<Status>(`${x.admin}/api/status`)).toMatchObject({ mode: 'split', weight: 20 })
+
+    // The database is back: the next change is taken and reaches both instances.
+    await cluster.resume()
+    const back = await within('a change taken again', 10_000, async () => (await sendJson('PUT', `${a.admin}/api/split`, { mode: 'split', weight: 50 })).status === 200)
+    const applied = await within('B at 50%', 2000, async () => (await getJson<Status>(`${b.admin}/api/status`)).weight === 50)
+    console.log(`PostgreSQL back: a change was taken after ${back} ms of retries and reached B ${applied} ms later`)
+    expect(applied).toBeLessThan(1000)
     await load.stop()
     for (const k of load.counts) expect(k.failed).toBe(0)
     for (const k of load.counts) expect(k.candidate).toBeGreaterThan(0)
