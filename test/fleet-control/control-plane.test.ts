@@ -65,7 +65,9 @@ describe('fleet control plane (in process, real PostgreSQL)', () => {
     expect(Date.now() - t0).toBeLessThan(1000)
     const events = await b.control.events({})
     expect(events.filter((e) => e.cause === 'canary')).toHaveLength(1)
-    expect(b.control.status().applied).toMatchObject({ notify: 1 })
+    // Applied once, by whichever read got there first (the notification, or a poll that happened to run just then).
+    const applied = b.control.status().applied as Record<string, number>
+    expect(applied.notify + applied.poll).toBe(1)
   })
 
   it('a missed notification is caught by the poll', async () => {
