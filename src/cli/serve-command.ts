@@ -5,7 +5,7 @@
  */
 import { buildApp } from '../app.js'
 import { openStore } from '../store/open-store.js'
-import { connectFleet } from '../split/fleet-control.js'
+import { connectFleet } from '../split/fleet-connection.js'
 import { isPostgresUrl } from '../store/database-url.js'
 import { runUntilSignal } from './run-until-signal.js'
 import { parseCommandFlags } from './parse-flags.js'

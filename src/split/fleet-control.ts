@@ -25,34 +25,24 @@
  * driver through split_commands; abort, like any traffic change, is written
  * by whoever receives it.
  */
-import { hostname } from 'node:os'
-import { randomBytes } from 'node:crypto'
-import { setTimeout as delay } from 'node:timers/promises'
 import type { Logger } from '../logger.js'
-import { DatabaseUnavailable, ShadowdiffError } from '../errors.js'
+import { ShadowdiffError } from '../errors.js'
 import type { AuditEvent as ReportAuditEvent } from '../report/report-types.js'
 import { describeDatabase } from '../store/database-url.js'
-import { ADVISORY_LOCKS, connectPostgres, explainPgError, type PgPool } from '../store/pg/pg-connection.js'
+import { ADVISORY_LOCKS, explainPgError } from '../store/pg/pg-connection.js'
 import type { AuditEvent, ChangeMeta, TrafficState } from './audit-event.js'
 import { DriverLease } from './driver-lease.js'
 import { abortDraft, rollbackDraft, setDraft } from './fleet-changes.js'
 import { FleetListener, type RefreshSource } from './fleet-listener.js'
-import { migrateControl } from './fleet-schema.js'
-import { FleetStore, type ChangeNote, type Draft, type RelayedCommand, type SharedRow } from './fleet-store.js'
+import type { ChangeNote, Draft, FleetStore, SharedRow } from './fleet-store.js'
+import { CommandRelay } from './command-relay.js'
+import type { FleetConnection } from './fleet-connection.js'
 import { validatePlan } from './promotion-plan.js'
 import type { PromotionPlanInput, PromotionStatus } from './promotion-plan.js'
 import { Promotion, type EvaluateGate } from './promotion.js'
 import type { SplitControl } from './split-control.js'
 import { ControlUnavailable } from './split-errors.js'
 import { resolveState, TrafficMode } from './traffic-mode.js'
-
-/** A checked connection to the shared database with the control tables migrated. */
-export interface FleetConnection {
-  url: string
-  pool: PgPool
-  store: FleetStore
-  row: SharedRow
-}
 
 export interface FleetControlOptions {
   /** The state the proxy reads per request. */
@@ -66,30 +56,6 @@ export interface FleetControlOptions {
   leaseRetryMs?: number
   /** How long a relayed start/continue waits for the driver. Default 15 s. */
   commandTimeoutMs?: number
-}
-
-/**
- * Connects to the shared database, migrates the control tables and reads
- * the state. Throws DatabaseUnavailable (exit 2 at start) when it cannot.
- *
- * @example
- *   const fleet = await connectFleet('postgres://shadowdiff@db/shadowdiff', { mode: 'shadow', weight: 0, reverseShadow: true })
- *   const app = buildApp(config, { fleet })
- */
-export async function connectFleet(url: string, initial: TrafficState): Promise<FleetConnection> {
-  // Short timeouts: an operator waiting on a change must hear "unreachable" in seconds, not after 30.
-  const pool = await connectPostgres(url, { max: 3, connectTimeoutMs: 2000, statementTimeoutMs: 5000, applicationName: 'shadowdiff-control' })
-  const instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
-  try {
-    await migrateControl(pool, initial, instance)
-    const store = new FleetStore(pool, instance)
-    const row = await store.read()
-    if (row === undefined) throw new Error('split_control has no state row after migrating')
-    return { url, pool, store, row }
-  } catch (err) {
-    await pool.end().catch(() => {})
-    throw new DatabaseUnavailable(describeDatabase(url), `cannot set up the control tables: ${explainPgError(err)}`, { cause: err })
-  }
 }
 
 interface Batch {
@@ -120,7 +86,7 @@ export class FleetSplitControl implements SplitControl {
   #refreshAgain = false
   // Writes of this instance in flight: their NOTIFY can arrive before the write's own apply, and that row is theirs to apply.
   #writing = 0
-  #commandTimeoutMs: number
+  #relay: CommandRelay
   #closed = false
   #stats = { notify: 0, poll: 0, reconnect: 0, own: 0, lastAppliedAt: 0, takeovers: 0, commitFailures: 0 }
 
@@ -129,7 +95,7 @@ export class FleetSplitControl implements SplitControl {
     this.#store = conn.store
     this.#traffic = options.traffic
     this.#log = options.logger
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? 15_000
+    this.#relay = new CommandRelay(conn.store, options.logger, options.commandTimeoutMs ?? 15_000, (what, err) => this.#unavailable(what, err))
     const pollMs = options.pollMs ?? 500
     this.#shared = conn.row
     this.#applied = conn.row.revision
@@ -204,19 +170,20 @@ export class FleetSplitControl implements SplitControl {
     })
   }
 
+  /** The committed status (on the driver too: its Promotion runs a few milliseconds ahead of the commit). */
   promotionStatus(): PromotionStatus {
-    return this.promotion.status()
+    return structuredClone(this.#shared.promotion)
   }
 
   async startPromotion(plan: PromotionPlanInput, actor: string, options: { replace?: boolean }): Promise<PromotionStatus> {
     validatePlan(plan)
     if (this.#driving) return this.#drive('the promotion was not started', () => this.promotion.start(plan, actor, options))
-    return this.#relay('start', { plan: plan as unknown as Record<string, unknown>, replace: options.replace === true }, actor)
+    return this.#relay.send('start', { plan: plan as unknown as Record<string, unknown>, replace: options.replace === true }, actor)
   }
 
   async continuePromotion(actor: string): Promise<PromotionStatus> {
     if (this.#driving) return this.#drive('the promotion was not continued', () => this.promotion.continue(actor))
-    return this.#relay('continue', {}, actor)
+    return this.#relay.send('continue', {}, actor)
   }
 
   async abortPromotion(reason: string, actor: string): Promise<PromotionStatus> {
@@ -410,7 +377,7 @@ export class FleetSplitControl implements SplitControl {
     this.#log.info({ revision: this.#applied, promotion: s.state, step: s.step }, 'fleet control: this instance drives promotions')
     this.promotion.adopt(s, { actor: 'fleet', cause: `by ${this.#store.instance}, the new promotion driver,` })
     try {
-      for (const id of await this.#store.unclaimed(this.#commandTimeoutMs)) await this.#runCommand(id)
+      for (const id of await this.#relay.unclaimed()) await this.#runCommand(id)
     } catch (err) {
       this.#log.warn({ err: explainPgError(err) }, 'fleet control: cannot read pending promotion commands')
     }
@@ -427,57 +394,13 @@ export class FleetSplitControl implements SplitControl {
   /** On the driver: take a relayed command, run it, store its answer. */
   async #runCommand(id: number): Promise<void> {
     if (!this.#driving) return
-    let command: RelayedCommand | undefined
-    try {
-      command = await this.#store.claim(id)
-    } catch (err) {
-      return void this.#log.warn({ err: explainPgError(err) }, 'fleet control: cannot claim a promotion command')
-    }
-    if (command === undefined) return
-    let outcome: Parameters<FleetStore['finish']>[1]
-    try {
-      const { kind, body, actor } = command
+    await this.#relay.serve(id, ({ kind, body, actor }) => {
       // Run here, never relayed again: a driver that stepped down meanwhile answers with the refusal.
       if (!this.#driving) throw new ControlUnavailable(`the promotion driver stepped down before it could ${kind}; retry`)
-      const result =
-        kind === 'start'
-          ? await this.#drive('the promotion was not started', () => this.promotion.start(body.plan as PromotionPlanInput, actor, { replace: body.replace === true }))
-          : await this.#drive('the promotion was not continued', () => this.promotion.continue(actor))
-      outcome = { result }
-    } catch (err) {
-      const e = err as ShadowdiffError
-      outcome = { error: { code: e.code ?? 'SHD_ADMIN_ERROR', message: e.message, statusCode: e.statusCode ?? 500 } }
-    }
-    await this.#store.finish(id, outcome).catch((err) => this.#log.error({ err: explainPgError(err) }, 'fleet control: cannot store a command result'))
-  }
-
-  /** Sends start/continue to the driver and waits for its answer (its errors come back with their code). */
-  async #relay(kind: RelayedCommand['kind'], body: Record<string, unknown>, actor: string): Promise<PromotionStatus> {
-    let id: number
-    try {
-      id = await this.#store.enqueue(kind, body, actor)
-    } catch (err) {
-      throw this.#unavailable(`the promotion ${kind} was not sent`, err)
-    }
-    let deadline = Date.now() + this.#commandTimeoutMs
-    for (let extended = false; ; ) {
-      await delay(50)
-      let o
-      try {
-        o = await this.#store.outcome(id)
-      } catch (err) {
-        throw this.#unavailable(`the promotion ${kind} was sent, but its answer cannot be read`, err)
-      }
-      if (o.error) throw new ShadowdiffError(o.error.code, o.error.message, o.error.statusCode)
-      if (o.result) return o.result as PromotionStatus
-      if (Date.now() < deadline) continue
-      if (o.claimedBy === null && (await this.#store.expire(id).catch(() => false))) {
-        throw new ControlUnavailable(`no instance drives promotions right now (none took the ${kind} within ${this.#commandTimeoutMs / 1000} s); nothing was changed`)
-      }
-      if (extended) throw new ControlUnavailable(`the driver took the promotion ${kind} but did not answer within ${(2 * this.#commandTimeoutMs) / 1000} s; check GET /api/promote`)
-      extended = true
-      deadline = Date.now() + this.#commandTimeoutMs
-    }
+      return kind === 'start'
+        ? this.#drive('the promotion was not started', () => this.promotion.start(body.plan as PromotionPlanInput, actor, { replace: body.replace === true }))
+        : this.#drive('the promotion was not continued', () => this.promotion.continue(actor))
+    })
   }
 
   #unavailable(what: string, err: unknown): ShadowdiffError {
