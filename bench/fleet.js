@@ -106,7 +106,9 @@ async function runCase (engine, n, ctx) {
   try {
     const connections = Math.max(4, Math.floor(CONNECTIONS / n))
     const before = await Promise.all(fleet.map(status))
-    const loads = await Promise.all(fleet.map((p) => ctx.load.run(`http://127.0.0.1:${p.port}`, { durationS: DURATION_S, connections, threads: 1, paths: PATHS })))
+    // The same paths, rotated per instance: wrk's script file is named by its paths, and concurrent runs must not rewrite one another's.
+    const pathsOf = (i) => [...PATHS.slice(i), ...PATHS.slice(0, i)]
+    const loads = await Promise.all(fleet.map((p, i) => ctx.load.run(`http://127.0.0.1:${p.port}`, { durationS: DURATION_S, connections, threads: 1, paths: pathsOf(i) })))
     const during = await Promise.all(fleet.map(status))
     // Mirrors still in flight when the load stopped settle before the totals are read.
     const after = await settled(fleet)

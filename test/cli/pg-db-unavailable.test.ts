@@ -54,6 +54,16 @@ describe('an unusable PostgreSQL store', () => {
     }
   })
 
+  it('SHADOWDIFF_DB selects the store when --db is not given, for serve and the readers', async () => {
+    const env = { ...process.env, SHADOWDIFF_DB: `postgres://postgres:s3cret@127.0.0.1:${cluster.port}/missing_db` }
+    const served = await runCli(['serve', '--primary', 'http://127.0.0.1:9', '--candidate', 'http://127.0.0.1:9', '--port', '0', '--admin-port', '0'], { env, timeoutMs: 20_000 })
+    expect(served.code).toBe(2)
+    expectOneLine(served.stderr, /missing_db" does not exist/)
+    const gate = await runCli(['gate'], { env, timeoutMs: 20_000 })
+    expect(gate.code).toBe(2)
+    expectOneLine(gate.stderr, /missing_db" does not exist/)
+  })
+
   it('a database nobody recorded into: the reader says so', async () => {
     const run = await runCli(['report', '--db', cluster.url], { timeoutMs: 20_000 })
     expect(run.code).toBe(2)

@@ -22,7 +22,11 @@ import type { ConnectOptions, PgClient, PgPool } from './pg-connection.js'
 import { LearnedDeltas, readPgLearnedNoise } from './pg-learned-noise.js'
 import { pgPruneDue, pgPruneStep } from './pg-retention.js'
 import { migratePg } from './pg-schema.js'
-import { writePgBatch } from './pg-writer.js'
+import { CommitUnknown, writePgBatch } from './pg-writer.js'
+import type { WriteCounts } from './pg-writer.js'
+
+/** How long a flush whose COMMIT answer was lost waits for the database to say whether it committed. */
+const COMMIT_CHECK_MS = 60_000
 
 export interface PgEngineOptions extends ConnectOptions {
   retention?: RetentionOptions
@@ -54,7 +58,14 @@ export class PgEngine implements StoreEngine {
   }
 
   async write(batch: Batch): Promise<void> {
-    const counts = await this.#withClient((client) => writePgBatch(client, batch))
+    let counts: WriteCounts
+    try {
+      counts = await this.#withClient((client) => writePgBatch(client, batch))
+    } catch (err) {
+      if (!(err instanceof CommitUnknown) || !(await this.#committed(err.flushId))) throw err
+      // It did commit: writing it again would count its exchanges twice.
+      counts = { aggregateRows: 0, details: batch.details.length, events: batch.events.length }
+    }
     this.rows.aggregateRows += counts.aggregateRows
     this.rows.details += counts.details
     this.rows.events += counts.events
@@ -84,14 +95,38 @@ export class PgEngine implements StoreEngine {
     await this.pool.end()
   }
 
+  /**
+   * Whether the flush `id` committed, asked on a fresh connection until the
+   * database answers (the recorder holds new records in memory meanwhile:
+   * one flush in flight at a time). After COMMIT_CHECK_MS without an answer
+   * it is taken as not committed, retried, and the risk of counting twice is logged by the recorder.
+   */
+  async #committed(id: string): Promise<boolean> {
+    const deadline = Date.now() + COMMIT_CHECK_MS
+    for (;;) {
+      try {
+        const r = await this.pool.query('SELECT 1 FROM flushes WHERE id = $1', [id])
+        return r.rows.length > 0
+      } catch {
+        if (this.#closed || Date.now() > deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
+  }
+
   /** A pooled connection for `fn`; destroyed instead of reused when `fn` failed (it may be dead). */
   async #withClient<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
+    // A connection cut while checked out also emits 'error' on the client: the query's rejection reports it.
+    const ignore = () => {}
+    client.on('error', ignore)
     try {
       const out = await fn(client)
+      client.off('error', ignore)
       client.release()
       return out
     } catch (err) {
+      client.off('error', ignore)
       client.release(err as Error)
       throw err
     }

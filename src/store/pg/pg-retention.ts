@@ -23,6 +23,8 @@ export function pgPruneDue(opts: Required<RetentionOptions>): boolean {
 /** One bounded prune step in one transaction; returns the rows deleted. */
 export async function pgPruneStep(pool: PgPool, opts: Required<RetentionOptions>, now: number): Promise<number> {
   const client = await pool.connect()
+  const ignore = () => {}
+  client.on('error', ignore)
   let broken: Error | undefined
   try {
     await client.query('BEGIN')
@@ -45,6 +47,8 @@ export async function pgPruneStep(pool: PgPool, opts: Required<RetentionOptions>
           deleted += r.rowCount ?? 0
         }
       }
+      // A flush's id is only looked up right after its COMMIT answer was lost: a day is plenty.
+      deleted += await bounded(client, 'flushes', 'at < $1', [now - 86_400_000], opts.pruneBatch * 20)
       if (opts.maxExamplesPerSignature > 0) {
         const r = await client.query(
           `DELETE FROM exchanges WHERE id IN (
@@ -65,6 +69,7 @@ export async function pgPruneStep(pool: PgPool, opts: Required<RetentionOptions>
     broken = err as Error
     throw err
   } finally {
+    client.off('error', ignore)
     client.release(broken)
   }
 }

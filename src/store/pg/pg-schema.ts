@@ -8,10 +8,13 @@
  * column, so a reader can copy rows into a SQLite snapshot and run the same
  * report code on it (pg-snapshot.ts). Two differences, both for upserts that
  * many instances run into the same rows:
- * - latency histograms are `bigint[]`, one element per bucket
- *   (latency-histogram.ts; bucket b at index b + 1), added element by element
- *   by `shd_add_buckets` inside the upsert: no read-modify-write, so two
- *   instances adding into the same minute never lose each other's counts;
+ * - latency histograms are `bigint[]` of (bucket, count) pairs, buckets
+ *   ascending (latency-histogram.ts numbers the buckets), added by
+ *   `shd_add_buckets` inside the upsert: no read-modify-write, so two
+ *   instances adding into the same minute never lose each other's counts.
+ *   Pairs, not one element per bucket: a histogram has a few dozen non-empty
+ *   buckets out of several hundred, and a dense array made the second rows of
+ *   a busy fleet several times larger than the SQLite file's varints;
  * - counters and field counts are added (`col = t.col + excluded.col`), the
  *   maxima kept with GREATEST.
  *
@@ -114,6 +117,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_at ON events (at);
 
+-- One row per committed flush: when a COMMIT's answer is lost (the connection
+-- dropped), the writer looks its id up instead of writing the batch twice.
+CREATE TABLE flushes (
+  id text PRIMARY KEY,
+  at bigint NOT NULL
+);
+
 CREATE TABLE learned_noise_routes (
   method    text NOT NULL,
   route     text NOT NULL,
@@ -138,11 +148,18 @@ CREATE TABLE learned_noise (
   PRIMARY KEY (method, route, field, op)
 );
 
--- Element-wise sum of two histograms of any lengths (a missing element is 0).
+-- The sum of two histograms stored as (bucket, count) pairs: '{b1,c1,b2,c2,…}', buckets ascending.
 CREATE FUNCTION shd_add_buckets(a bigint[], b bigint[]) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(coalesce(a[i], 0) + coalesce(b[i], 0) ORDER BY i), '{}')
-  FROM generate_series(1, greatest(coalesce(cardinality(a), 0), coalesce(cardinality(b), 0))) AS i
+  SELECT coalesce(array_agg(e.v ORDER BY m.bucket, e.ord), '{}')
+  FROM (
+    SELECT p.bucket, sum(p.n) AS n
+    FROM (
+      SELECT x[2 * k - 1] AS bucket, x[2 * k] AS n
+      FROM (SELECT a AS x UNION ALL SELECT b) AS h, generate_series(1, coalesce(cardinality(h.x), 0) / 2) AS k
+    ) AS p
+    GROUP BY p.bucket
+  ) AS m, LATERAL (VALUES (1, m.bucket), (2, m.n::bigint)) AS e(ord, v)
 $$;
 
 -- The union of two JSON arrays of learned value formats, '*' once more than
@@ -155,12 +172,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       UNION ALL
       SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(b::jsonb) = 'array' THEN b::jsonb ELSE '[]' END)
     ) AS s(f)
-  ), named AS (SELECT f FROM u WHERE f <> '*' ORDER BY f)
-  SELECT CASE
+  ), named AS (SELECT f FROM u WHERE f <> '*')
+  -- array_to_json prints compact JSON, as JSON.stringify does for the rows SQLite holds.
+  SELECT array_to_json(CASE
     WHEN EXISTS (SELECT 1 FROM u WHERE f = '*') OR (SELECT count(*) FROM named) > max
-      THEN (SELECT jsonb_agg(f) FROM (SELECT f FROM named LIMIT max) AS l(f)) || '["*"]'::jsonb
-    ELSE coalesce((SELECT jsonb_agg(f) FROM named), '[]'::jsonb)
-  END::text
+      THEN ARRAY(SELECT f FROM named ORDER BY f LIMIT max) || '*'::text
+    ELSE ARRAY(SELECT f FROM named ORDER BY f)
+  END)::text
 $$;
 
 INSERT INTO meta (key, value) VALUES ('created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))

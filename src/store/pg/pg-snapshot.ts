@@ -65,10 +65,17 @@ export async function snapshotPg(pool: PgPool, file: string, scope: SnapshotScop
     const m1 = scope.until === undefined ? UNBOUNDED : Math.floor(Math.ceil(scope.until / 1000) / 60) + 1
     if (scope.aggregates !== false && scope.exchangeId === undefined) {
       counts.minuteRows = await copyAggregates(pool, db, 'minute', m0, m1)
-      // Seconds only of the edge minutes: the reader takes whole minutes from the minute rows.
-      for (const edge of new Set([scope.since === undefined ? null : m0, scope.until === undefined ? null : m1 - 1])) {
-        if (edge !== null) counts.secondRows += await copyAggregates(pool, db, 'second', edge * 60, edge * 60 + 60)
-      }
+      // Seconds only of the partial edge minutes, and only inside the window: the reader
+      // (read-report-data.ts planRanges) takes whole minutes from the minute rows.
+      const s0 = scope.since === undefined ? null : Math.floor(scope.since / 1000)
+      const s1 = scope.until === undefined ? null : Math.ceil(scope.until / 1000)
+      const edges = new Map<string, [number, number]>()
+      const edge = (from: number, to: number) => to > from && edges.set(`${from}:${to}`, [from, to])
+      // An edge on a minute boundary needs no seconds.
+      if (s0 !== null && s0 % 60 !== 0) edge(s0, Math.min(Math.floor(s0 / 60) * 60 + 60, s1 ?? Infinity))
+      if (s1 !== null && s1 % 60 !== 0) edge(Math.max(Math.floor(s1 / 60) * 60, s0 ?? -Infinity), s1)
+      // A window inside one minute gives the same range twice: copied once.
+      for (const [from, to] of edges.values()) counts.secondRows += await copyAggregates(pool, db, 'second', from, to)
     }
     const at0 = Math.max(Number.MIN_SAFE_INTEGER, m0 * 60_000)
     const at1 = Math.min(Number.MAX_SAFE_INTEGER, m1 * 60_000)
@@ -113,13 +120,13 @@ async function copyAggregates(pool: PgPool, db: Database, unit: 'minute' | 'seco
   return copied
 }
 
-/** A dense bigint[] histogram (strings, as pg returns int8) back to the varint blob of SQLite. */
+/** A histogram of (bucket, count) pairs (strings, as pg returns int8) back to the varint blob of SQLite. */
 function latencyRow(row: Record<string, unknown>): Record<string, unknown> {
-  const dense = row.buckets as (string | number)[]
+  const pairs = row.buckets as (string | number)[]
   const buckets = new Map<number, number>()
-  for (let i = 0; i < dense.length; i++) {
-    const n = Number(dense[i])
-    if (n !== 0) buckets.set(i, n)
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const n = Number(pairs[i + 1])
+    if (n !== 0) buckets.set(Number(pairs[i]), n)
   }
   return { ...row, buckets: encodeBuckets(buckets) }
 }

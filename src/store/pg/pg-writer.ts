@@ -15,6 +15,7 @@ import { aggregateKey, mergeAggregate, newAggregate } from '../aggregates.js'
 import type { Aggregate } from '../aggregates.js'
 import { COUNTER_COLUMNS } from '../schema.js'
 import type { Batch } from '../store-writer.js'
+import { randomUUID } from 'node:crypto'
 import type { PgClient } from './pg-connection.js'
 
 type Unit = 'minute' | 'second'
@@ -76,13 +77,10 @@ const DETAILS_SQL = `INSERT INTO exchanges (${DETAIL_COLUMNS.map(([c]) => c).joi
 const EVENTS_SQL = `INSERT INTO events (at, type, actor, cause, data)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(at, type, actor, cause, data, n) ORDER BY n`
 
-/** A histogram (bucket → count) as a dense PostgreSQL array literal: bucket b at index b + 1. */
+/** A histogram (bucket → count) as the PostgreSQL array literal of its (bucket, count) pairs, buckets ascending: '{3,1,70,2}'. */
 export function bucketsLiteral(buckets: ReadonlyMap<number, number>): string {
-  let top = -1
-  for (const b of buckets.keys()) if (b > top) top = b
-  const dense = new Array<number>(top + 1).fill(0)
-  for (const [b, n] of buckets) dense[b] += n
-  return `{${dense.join(',')}}`
+  const pairs = [...buckets].filter(([, n]) => n !== 0).sort((x, y) => x[0] - y[0])
+  return `{${pairs.map(([b, n]) => `${b},${n}`).join(',')}}`
 }
 
 /** The columns of one granularity's rows, one array per column. */
@@ -103,6 +101,19 @@ function columnsOf(unit: Unit, entries: Iterable<Aggregate>) {
   return { counters, latency, fields }
 }
 
+/**
+ * The COMMIT was sent but its answer never came (the connection dropped):
+ * the batch may or may not be in the database. `flushId` tells which: it is
+ * in `flushes` exactly when the batch committed.
+ */
+export class CommitUnknown extends Error {
+  readonly flushId: string
+  constructor(flushId: string, cause: unknown) {
+    super(`the outcome of COMMIT is unknown (${(cause as Error).message})`, { cause })
+    this.flushId = flushId
+  }
+}
+
 /** Rows written by one flush, per kind (for the benchmark's rows/s). */
 export interface WriteCounts {
   aggregateRows: number
@@ -115,7 +126,7 @@ export interface WriteCounts {
  * exchanges added into their minutes (both always hold the same exchanges,
  * schema.ts), the divergent examples and the audit events.
  */
-export async function writePgBatch(client: PgClient, batch: Batch): Promise<WriteCounts> {
+export async function writePgBatch(client: PgClient, batch: Batch, flushId: string = randomUUID()): Promise<WriteCounts> {
   const seconds: Aggregate[] = []
   const byMinute = new Map<string, Aggregate>()
   for (const a of batch.aggregates) {
@@ -146,10 +157,18 @@ export async function writePgBatch(client: PgClient, batch: Batch): Promise<Writ
       const e = batch.events
       await client.query(EVENTS_SQL, [e.map((x) => x.at), e.map((x) => x.type), e.map((x) => x.actor), e.map((x) => x.cause), e.map((x) => x.data)])
     }
-    await client.query('COMMIT')
+    await client.query('INSERT INTO flushes (id, at) VALUES ($1, $2)', [flushId, Date.now()])
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err
+  }
+  try {
+    await client.query('COMMIT')
+  } catch (err) {
+    // A COMMIT the server refused (e.g. a serialization failure) has an SQLSTATE and did not commit;
+    // a connection lost meanwhile has none, and the batch may have committed.
+    if ((err as { code?: string }).code !== undefined && /^[0-9A-Z]{5}$/.test((err as { code: string }).code) && !(err as { code: string }).code.startsWith('57P')) throw err
+    throw new CommitUnknown(flushId, err)
   }
   return { aggregateRows, details: batch.details.length, events: batch.events.length }
 }

@@ -70,7 +70,11 @@ describe('PostgreSQL upserts from many writers', () => {
     expect(sums).toEqual({ served: String(total), compared: String(total), divergent: String(3 * rounds * Math.ceil(perRound / 7)) })
     const [seconds] = await queryDatabase<{ served: string }>(url, 'SELECT sum(served)::text AS served FROM second_counters')
     expect(seconds.served).toBe(String(total))
-    const [hist] = await queryDatabase<{ n: string }>(url, "SELECT sum(b)::text AS n FROM latency, unnest(buckets) AS b WHERE side = 'candidate'")
+    // Histograms are (bucket, count) pairs: the counts are the even elements.
+    const [hist] = await queryDatabase<{ n: string }>(
+      url,
+      "SELECT sum(buckets[2 * k])::text AS n FROM latency, generate_series(1, cardinality(buckets) / 2) AS k WHERE side = 'candidate'",
+    )
     expect(hist.n).toBe(String(total))
 
     const strip = <T extends { sources: string[]; generatedAt: string }>(r: T) => ({ ...r, sources: [], generatedAt: '' })
@@ -80,5 +84,26 @@ describe('PostgreSQL upserts from many writers', () => {
     expect(strip(fromPg)).toEqual(strip(fromSqlite))
     expect(fromPg.window.exact).toBe(true)
     expect(strip(await readReport([url]))).toEqual(strip(buildReport([file])))
+    // Every shape of window the snapshot must cover: aligned, one edge aligned, inside one minute, one side open.
+    const windows: [number | undefined, number | undefined][] = [
+      [T0 + 60_000, T0 + 120_000], [T0 + 60_000, T0 + 75_000], [T0 + 61_000, T0 + 65_400], [T0 + 30_200, T0 + 120_000],
+      [T0 + 119_999, T0 + 120_001], [T0 + 45_000, undefined], [undefined, T0 + 90_500],
+    ]
+    for (const [since, until] of windows) {
+      const pgReport = await readReport([url], { since, until })
+      expect(strip(pgReport), `${since} – ${until}`).toEqual(strip(buildReport([file], { since, until })))
+      expect(pgReport.totals.compared, `${since} – ${until}`).toBeGreaterThan(0)
+    }
+  })
+
+  it('shd_add_buckets adds (bucket, count) pairs: shared buckets summed, the others kept, in bucket order', async () => {
+    const url = await createDatabase(cluster)
+    await (await openPgEngine(url)).close()
+    const add = async (a: string, b: string) =>
+      (await queryDatabase<{ v: string[] }>(url, 'SELECT shd_add_buckets($1::bigint[], $2::bigint[])::text[] AS v', [a, b]))[0].v.map(Number)
+    expect(await add('{3,1,70,2}', '{70,5,900,1}')).toEqual([3, 1, 70, 7, 900, 1])
+    expect(await add('{}', '{5,2}')).toEqual([5, 2])
+    expect(await add('{5,2}', '{}')).toEqual([5, 2])
+    expect(await add('{}', '{}')).toEqual([])
   })
 })
