@@ -9,6 +9,7 @@
  *                      compare stage → recorder → SQLite (batched)
  */
 import { once } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { AddressInfo } from 'node:net'
 import type http from 'node:http'
 import { Pool } from 'undici'
@@ -49,6 +50,11 @@ import type { GateVerdict } from './report/report-types.js'
 import { validateSplitOptions } from './split/split-options.js'
 import { modeSides } from './split/mode-sides.js'
 import type { AuditEvent as SplitAuditEvent } from './split/audit-event.js'
+import { LocalSplitControl, type SplitControl } from './split/split-control.js'
+import { FleetSplitControl } from './split/fleet-control.js'
+import type { FleetConnection } from './split/fleet-connection.js'
+import { listEvents } from './store/list-events.js'
+import { withReadableSources } from './store/pg/readable-sources.js'
 
 export interface App {
   config: Config
@@ -66,7 +72,10 @@ export interface App {
   /** Who serves real users: shadow, split (weight %) or candidate. */
   traffic: TrafficMode
   split: SplitRouter
+  /** This instance's promotion (on a fleet: live while it drives, else a mirror of the shared one). */
   promotion: Promotion
+  /** Every change of the split and the promotion goes through here (this process, or the fleet's shared database). */
+  control: SplitControl
   /** The capture file's writer (capture.file), or null when nothing is captured. */
   capture: CaptureSink | null
   /** Listens on the configured ports (0 picks a free one); returns both base URLs. */
@@ -84,6 +93,8 @@ export interface BuildOptions {
   store?: StoreEngine
   /** Receiver mode (`shadowdiff compare`): answer gateway copies with 204, call every side in the background. */
   receiver?: boolean
+  /** The fleet's shared control plane, connected by connectFleet() (a PostgreSQL `db`); without it, this process's own. */
+  fleet?: FleetConnection
 }
 
 /**
@@ -107,8 +118,8 @@ export function buildPipeline(config: Config, logger: Logger, store?: StoreEngin
   const stats = new PipelineStats()
   const engine = store ?? sqliteStore(config)
   const rules = new RulesReloader(config.rules, logger)
-  // The split stage's saved state lives beside the data in SQLite. On PostgreSQL the shared control
-  // plane is a separate piece (src/split/): until it is wired, each instance keeps its split state in memory.
+  // The split stage's saved state lives beside the data in SQLite. On PostgreSQL it is the fleet's
+  // (src/split/fleet-control.ts); this in-memory file serves only an app built without it (compare).
   const db = engine instanceof SqliteEngine ? engine.db : openDatabase(':memory:')
   const recorder = new Recorder(engine, {
     flushIntervalMs: config.store.flushIntervalMs,
@@ -168,14 +179,18 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     })
   const pools = { primary: servingPool(config.primary), candidate: servingPool(config.candidate) }
 
-  // Split stage: the traffic state survives restarts (persistTraffic must run
-  // before the promotion resumes, or the restored state would look like an
-  // outside change), and every change is an audit event in the store.
+  // Split stage. Alone, the traffic state survives restarts in SQLite (persistTraffic must run
+  // before the promotion resumes, or the restored state would look like an outside change), and
+  // every change is an audit event in the store. On a fleet, the shared database holds both
+  // (src/split/fleet-control.ts) and this instance applies what it says.
   const traffic = new TrafficMode({ reverseShadow: config.split.reverseShadow })
+  let fleet: FleetSplitControl | undefined
   const recordAudit = (ev: SplitAuditEvent) =>
     recorder.recordEvent({ at: new Date(ev.at).toISOString(), type: ev.type, actor: ev.actor, cause: ev.cause, data: ev.data as unknown as Record<string, unknown> })
-  traffic.subscribe(recordAudit)
-  persistTraffic(traffic, db)
+  if (!opts.fleet) {
+    traffic.subscribe(recordAudit)
+    persistTraffic(traffic, db)
+  }
   const split = new SplitRouter(
     traffic,
     validateSplitOptions({
@@ -187,30 +202,53 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
       rollbackMaxFailureRate: config.split.rollbackMaxFailureRate * 100,
       rollbackMinRequests: config.split.rollbackMinRequests,
     }),
+    // On a fleet an automatic rollback reaches every instance, through the shared state.
+    opts.fleet ? { rollback: (reason) => fleet!.autoRollback(reason) } : {},
   )
   const router = splitTrafficRouter(split, config.secondary !== null)
-  const promotion = new Promotion({
-    db,
-    traffic,
-    onEvent: recordAudit,
-    // The gate on exactly the traffic since the step's window began (the store counts per second).
-    evaluate: async (sinceMs, thresholds) => {
-      // Whole seconds that have ended: every exchange of the window has started, and the drain below settles them.
-      const until = Math.floor(Date.now() / 1000) * 1000
-      if (until <= sinceMs) return { ok: false, verdict: 'inconclusive', reasons: ['the step has not yet lasted a whole second'] }
-      // Exchanges still being mirrored or compared belong to the window too: wait for them (at most the
-      // mirror timeout: under steady load the mirrors are never all idle), so a step is judged on what it
-      // served, not on what happened to be compared yet.
-      let timer: NodeJS.Timeout | undefined
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
-      await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
-      clearTimeout(timer)
+  // The gate on exactly the traffic since the step's window began (the store counts per second).
+  const fleetLagMs = opts.fleet ? config.store.flushIntervalMs + 500 : 0
+  const evaluate = async (sinceMs: number, thresholds?: Record<string, unknown>): Promise<StepGateVerdict> => {
+    // Whole seconds that have ended: every exchange of the window has started, and the drain below settles them.
+    const until = Math.floor(Date.now() / 1000) * 1000
+    if (until <= sinceMs) return { ok: false, verdict: 'inconclusive', reasons: ['the step has not yet lasted a whole second'] }
+    // On a fleet the other instances' exchanges of those seconds arrive with their next flush: wait for it.
+    if (fleetLagMs > 0) await delay(Math.max(0, until + fleetLagMs - Date.now()))
+    // Exchanges still being mirrored or compared belong to the window too: wait for them (at most the
+    // mirror timeout: under steady load the mirrors are never all idle), so a step is judged on what it
+    // served, not on what happened to be compared yet.
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.mirror.timeoutMs).unref()))
+    await Promise.race([scheduler.settledBefore(until).then(() => compare.drain()), bound])
+    clearTimeout(timer)
+    await recorder.flushed()
+    const { verdict } = await readReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise }, poolOf(recorder))
+    return stepVerdict(verdict, sinceMs, until)
+  }
+  let promotion: Promotion
+  let control: SplitControl
+  if (opts.fleet) {
+    fleet = new FleetSplitControl(opts.fleet, { traffic, evaluate, logger })
+    promotion = fleet.promotion
+    control = fleet
+  } else {
+    promotion = new Promotion({
+      db,
+      traffic,
+      onEvent: recordAudit,
+      evaluate,
+      onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
+    })
+    control = new LocalSplitControl(traffic, promotion, async ({ since, limit }) => {
       await recorder.flushed()
-      const { verdict } = await readReport([config.db], { since: sinceMs, until, thresholds: { ...config.gate, ...(thresholds ?? {}) }, noise: config.noise }, poolOf(recorder))
-      return stepVerdict(verdict, sinceMs, until)
-    },
-    onListenerError: (err) => logger.error({ err }, 'audit listener failed'),
-  })
+      return withReadableSources(
+        [config.db],
+        { since, aggregates: false, exchanges: false, learned: false },
+        ({ files }) => listEvents(files[0], { since, limit }),
+        { pool: poolOf(recorder) },
+      )
+    })
+  }
 
   const proxy = (opts.receiver ? createReceiverServer : createProxyServer)({
     config,
@@ -241,6 +279,7 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     traffic,
     split,
     promotion,
+    control,
     capture,
     async listen() {
       proxy.listen(config.port, config.host)
@@ -263,7 +302,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
     },
     async close({ graceMs = 10_000 } = {}) {
       rules.close()
-      promotion.close()
+      // A fleet's driver gives its lease up first, so another instance takes the promotion over at once.
+      await control.close()
       // Keep-alive clients would go on sending on their open connections until the grace ran out.
       proxy.on('request', (_req, res: http.ServerResponse) => res.headersSent || res.setHeader('connection', 'close'))
       const closed = new Promise<void>((resolve) => proxy.close(() => resolve()))
@@ -298,7 +338,8 @@ export function buildApp(config: Config, opts: BuildOptions = {}): App {
         reverseShadow,
         // Which side serves and which is compared in this mode: a mode that compares nothing shows here.
         sides: opts.receiver ? undefined : modeSides(traffic.state),
-        promotion: promotion.status().state,
+        promotion: control.promotionStatus().state,
+        ...(fleet && { control: fleet.status() }),
         startedAt: startedAt.toISOString(),
         primary: config.primary,
         candidate: config.candidate,

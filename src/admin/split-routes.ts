@@ -7,9 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { BadRequest } from '../errors.js'
-import { listEvents } from '../store/list-events.js'
-import { withReadableSources } from '../store/pg/readable-sources.js'
-import { readerPool } from '../store/pg/pg-engine.js'
 import { parseInstant } from '../time-window.js'
 
 type Body = Record<string, unknown> | undefined
@@ -28,42 +25,36 @@ export function registerSplitRoutes(admin: FastifyInstance, app: App): void {
     const body = request.body as Body
     if (!body || typeof body !== 'object') throw new BadRequest('expected a JSON body like { "mode": "split", "weight": 5 }')
     const { cause: _cause, ...next } = body
-    return app.traffic.set(next, who(request, 'PUT /api/split'))
+    return app.control.setTraffic(next, who(request, 'PUT /api/split'))
   })
 
   admin.post('/api/rollback', async (request) => {
     const { actor, cause } = who(request, 'POST /api/rollback')
-    return app.traffic.rollback(actor, cause)
+    return app.control.rollback(actor, cause)
   })
 
-  admin.get('/api/promote', async () => app.promotion.status())
+  admin.get('/api/promote', async () => app.control.promotionStatus())
 
   admin.post('/api/promote', async (request, reply) => {
     const body = request.body as Body
     if (!body || typeof body !== 'object') throw new BadRequest('expected a JSON body like { "steps": [1, 5, 25, 50, 100], "intervalMs": 300000 }')
     const { cause: _cause, replace, ...plan } = body
     if (replace !== undefined && typeof replace !== 'boolean') throw new BadRequest(`replace must be true or false, got ${JSON.stringify(replace)}`)
-    const status = app.promotion.start(plan as never, who(request, 'POST /api/promote').actor, { replace: replace === true })
+    const status = await app.control.startPromotion(plan as never, who(request, 'POST /api/promote').actor, { replace: replace === true })
     return reply.code(202).send(status)
   })
 
-  admin.post('/api/promote/continue', async (request) => app.promotion.continue(who(request, 'POST /api/promote/continue').actor))
+  admin.post('/api/promote/continue', async (request) => app.control.continuePromotion(who(request, 'POST /api/promote/continue').actor))
 
   admin.post('/api/promote/abort', async (request) => {
     const { actor, cause } = who(request, 'POST /api/promote/abort')
-    return app.promotion.abort(cause, actor)
+    return app.control.abortPromotion(cause, actor)
   })
 
   admin.get<{ Querystring: { since?: string; limit?: string } }>('/api/events', async (request) => {
     const since = request.query.since === undefined ? undefined : parseInstant(request.query.since, 'since')
     const limit = request.query.limit === undefined ? 1000 : Number(request.query.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new BadRequest(`limit: expected a whole number from 1 to 10000, got '${request.query.limit}'`)
-    await app.recorder.flushed()
-    return withReadableSources(
-      [app.config.db],
-      { since, aggregates: false, exchanges: false, learned: false },
-      ({ files }) => listEvents(files[0], { since, limit }),
-      { pool: readerPool(app.recorder.engine) },
-    )
+    return app.control.events({ since, limit })
   })
 }

@@ -5,6 +5,8 @@
  */
 import { buildApp } from '../app.js'
 import { openStore } from '../store/open-store.js'
+import { connectFleet } from '../split/fleet-connection.js'
+import { isPostgresUrl } from '../store/database-url.js'
 import { runUntilSignal } from './run-until-signal.js'
 import { parseCommandFlags } from './parse-flags.js'
 import { SERVE_COMMAND, configFromFlags } from './serve-options.js'
@@ -16,6 +18,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const config = configFromFlags(values)
   // Opened first: a PostgreSQL URL that is wrong, refused or missing is exit 2 before anything listens.
   const store = await openStore(config)
-  const app = buildApp(config, { store })
+  // On PostgreSQL the split state is the fleet's too: connect to its control tables before building.
+  const fleet = isPostgresUrl(config.db) ? await connectFleet(config.db, { mode: 'shadow', weight: 0, reverseShadow: config.split.reverseShadow }) : undefined
+  const app = buildApp(config, { store, fleet })
   return runUntilSignal(app)
 }

@@ -89,6 +89,12 @@ export function renderStatus(admin: string, raw: Record<string, unknown>, promot
   const r = s.rules
   const loaded = r.source ? `${r.rules} rule${r.rules === 1 ? '' : 's'} from ${r.source}` : 'none loaded (every difference counts; see shadowdiff rules suggest)'
   rows.push(['rules', `${loaded}${r.reloads ? `, ${r.reloads} reload${r.reloads === 1 ? '' : 's'}` : ''}${r.lastError ? `; last reload FAILED at ${r.lastErrorAt}: ${r.lastError} (the previous set is in use)` : ''}`])
+  // A fleet (--db postgres://…): the shared state this instance applies, and its part in it.
+  const f = (raw as { control?: { revision: number; driver: boolean; listening: boolean } }).control
+  if (f) {
+    const role = f.driver ? 'this instance drives promotions' : 'another instance drives promotions'
+    rows.push(['fleet', `shared split state at revision ${f.revision}; ${role}; ${f.listening ? 'listening for changes' : 'LISTEN connection down, polling every 500 ms'}`])
+  }
   const promoting = promotion ? describePromotion(promotion) : undefined
   rows.push(['promotion', promoting ?? 'none'])
   rows.push(['up', `${duration(now - Date.parse(s.startedAt))}, since ${s.startedAt}`])

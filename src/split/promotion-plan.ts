@@ -3,7 +3,7 @@
  * for) and its record (where it stands, persisted in SQLite).
  */
 import { BadRequest } from '../errors.js'
-import type { PromotionStateName } from './audit-event.js'
+import type { PromotionPhase, PromotionStateName } from './audit-event.js'
 
 export type { PromotionStateName } from './audit-event.js'
 
@@ -149,6 +149,28 @@ export function completePlan(plan: PromotionPlan): PromotionPlan {
     onInconclusive: plan.onInconclusive ?? 'fail',
     strategy: plan.strategy ?? 'canary',
   }
+}
+
+/**
+ * Ends a promotion in place: its state, no next check, the reasons, weight 0
+ * unless it succeeded, and one history entry. Returns where it stood before,
+ * for the audit event. Promotion uses it, and so does a fleet instance that
+ * ends the shared promotion in the same transaction as an operator's traffic
+ * change (src/split/fleet-changes.ts), so both record the same shape.
+ */
+export function endStatus(
+  s: PromotionStatus,
+  state: 'succeeded' | 'rolled-back' | 'aborted',
+  actor: string,
+  reasons: string[],
+  now: number,
+  evidence?: StepEvidence,
+): PromotionPhase {
+  const from = { state: s.state, step: s.step, weight: s.weight }
+  Object.assign(s, { state, nextCheckAt: null, reasons })
+  if (state !== 'succeeded') s.weight = 0
+  s.history.push({ at: now, event: state, step: s.step, weight: s.weight, actor, ...(reasons.length ? { reasons } : {}), ...(evidence && { evidence }) })
+  return from
 }
 
 /** True while a promotion owns the traffic state. */

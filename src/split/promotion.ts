@@ -20,12 +20,15 @@
  *
  * Every transition is saved in SQLite before the next timer is armed: a
  * restarted process resumes at the same step with the time that was left
- * (evaluating at once if it is due) and never skips a step.
+ * (evaluating at once if it is due) and never skips a step. On a fleet
+ * (src/split/fleet-control.ts) the store is the shared database, every
+ * instance holds a dormant Promotion that mirrors the shared status
+ * (`adopt`), and only the instance holding the driver lease runs it.
  */
 import type { Database } from 'better-sqlite3'
 import { ListenerSet } from './audit-event.js'
 import type { AuditEvent, AuditListener, PromotionPhase } from './audit-event.js'
-import { completePlan, IDLE_STATUS, isActive, validatePlan } from './promotion-plan.js'
+import { completePlan, endStatus, IDLE_STATUS, isActive, validatePlan } from './promotion-plan.js'
 import type { PromotionHistoryEvent, PromotionPlanInput, PromotionStatus, StepEvidence } from './promotion-plan.js'
 import { PromotionStore } from './promotion-store.js'
 import { realScheduler } from './scheduler.js'
@@ -44,14 +47,34 @@ export interface GateVerdict {
 /** Evaluates the gate on the traffic recorded since `sinceMs` (epoch ms). */
 export type EvaluateGate = (sinceMs: number, thresholds?: Record<string, unknown>) => Promise<GateVerdict>
 
+/** Where the promotion's status is kept: SQLite's PromotionStore, or the fleet's shared row. */
+export interface PromotionStoreLike {
+  load(): PromotionStatus | undefined
+  save(status: PromotionStatus, now: number): void
+}
+
 export interface PromotionOptions {
-  db: Database
+  /** The SQLite database whose split_promotion row holds the status (unless `store` is given). */
+  db?: Database
+  store?: PromotionStoreLike
   traffic: TrafficMode
   evaluate: EvaluateGate
   scheduler?: Scheduler
   /** Audit listener added before a resumed promotion emits its first event. */
   onEvent?: AuditListener
   onListenerError?: (err: unknown) => void
+  /**
+   * How long a traffic change takes to reach every instance that serves (0
+   * in one process; a fleet's propagation bound): a step's judged window
+   * starts at the first whole second after that, so it holds only exchanges
+   * served at the step's weight on every instance, and its interval (and
+   * max interval) count from there.
+   */
+  settleMs?: number
+  /** Ends the promotion when someone else moves `traffic` (default true; a fleet ends it in the same transaction as the change). */
+  watchTraffic?: boolean
+  /** Loads the status but does not resume it: a fleet instance that does not drive only mirrors it (see `adopt`). */
+  dormant?: boolean
 }
 
 const SELF = 'promotion'
@@ -62,7 +85,7 @@ const SELF = 'promotion'
  *   promotion.start({ steps: [1, 5, 25, 50, 100], intervalMs: 5 * 60_000, pauseAt: [25] })
  */
 export class Promotion {
-  #store: PromotionStore
+  #store: PromotionStoreLike
   #traffic: TrafficMode
   #evaluate: EvaluateGate
   #clock: Scheduler
@@ -75,10 +98,13 @@ export class Promotion {
   // True while this promotion changes the traffic, so its own events are not taken for outside ones.
   #applying = false
   #unsubscribe: () => void
+  #settleMs: number
 
   /** Loads the last promotion and, if it was running or paused, resumes it. */
   constructor(options: PromotionOptions) {
-    this.#store = new PromotionStore(options.db)
+    if (options.store === undefined && options.db === undefined) throw new TypeError('Promotion needs a db or a store')
+    this.#store = options.store ?? new PromotionStore(options.db!)
+    this.#settleMs = options.settleMs ?? 0
     this.#traffic = options.traffic
     this.#evaluate = options.evaluate
     this.#clock = options.scheduler ?? realScheduler
@@ -87,8 +113,24 @@ export class Promotion {
     const loaded = this.#store.load()
     if (loaded?.plan) loaded.plan = completePlan(loaded.plan)
     this.#status = loaded ?? structuredClone(IDLE_STATUS)
-    this.#unsubscribe = this.#traffic.subscribe((event) => this.#onTrafficEvent(event))
-    if (isActive(this.#status.state)) this.#resume()
+    this.#unsubscribe = options.watchTraffic === false ? () => {} : this.#traffic.subscribe((event) => this.#onTrafficEvent(event))
+    if (isActive(this.#status.state) && !options.dormant) this.#resume()
+  }
+
+  /**
+   * Replaces the status with `status` (read from the shared store) and stops
+   * any timer or evaluation of the old one. With `resume`, an active
+   * promotion is resumed at its stored step, window and next check (an
+   * instance taking over the driver lease); without, it stays dormant (an
+   * instance that follows).
+   */
+  adopt(status: PromotionStatus, resume?: { actor: string; cause: string }): void {
+    this.#epoch++
+    this.#clearTimer()
+    const copy = structuredClone(status)
+    if (copy.plan) copy.plan = completePlan(copy.plan)
+    this.#status = copy
+    if (resume && isActive(copy.state)) this.#resume(resume.actor, resume.cause)
   }
 
   /** Adds an audit listener for promotion events; returns a function that removes it. */
@@ -173,7 +215,7 @@ export class Promotion {
     const now = this.#clock.now()
     // The first whole second after the change: the store counts per second, and the
     // second the change happened in holds requests served at the old weight.
-    const judgedSince = Math.ceil(now / 1000) * 1000
+    const judgedSince = Math.ceil((now + this.#settleMs) / 1000) * 1000
     Object.assign(s, { state: 'running', step, weight, stepStartedAt: now, judgedSince, lastEvidence: null })
     s.nextCheckAt = this.#nextCheck(now)
     this.#history('step', actor)
@@ -182,16 +224,20 @@ export class Promotion {
     this.#arm()
   }
 
-  /** The least time the current step lasts: its interval, or none for blue/green's shadow phase (flip as soon as the gate passes). */
+  /**
+   * The least time the current step lasts: its interval, or none for blue/green's shadow phase (flip as
+   * soon as the gate passes). Counted from when every instance serves the step's weight (settleMs), so
+   * a fleet's step is judged on as long a window as one process's.
+   */
   #minUntil(): number {
     const s = this.#status
     const plan = s.plan!
     const min = plan.strategy === 'blue-green' && s.weight === 0 ? 0 : plan.intervalMs
-    return s.stepStartedAt! + min
+    return s.stepStartedAt! + this.#settleMs + min
   }
 
   #deadline(): number {
-    return this.#status.stepStartedAt! + this.#status.plan!.maxIntervalMs
+    return this.#status.stepStartedAt! + this.#settleMs + this.#status.plan!.maxIntervalMs
   }
 
   /** The next evaluation: every evaluateEveryMs, and exactly at the end of the interval and at the deadline. */
@@ -203,14 +249,14 @@ export class Promotion {
     return Math.min(next, Math.max(this.#deadline(), minUntil))
   }
 
-  #resume(): void {
+  #resume(actor = 'restart', why = 'after a restart'): void {
     const s = this.#status
     const from = this.#phase()
-    const cause = `promotion resumed after a restart at step ${s.step}/${s.plan!.steps.length} (${s.weight}%)`
+    const cause = `promotion resumed ${why} at step ${s.step}/${s.plan!.steps.length} (${s.weight}%)`
     this.#applyTraffic(s.weight, cause)
-    this.#history('resumed', 'restart')
+    this.#history('resumed', actor)
     this.#save()
-    this.#emit('restart', cause, from)
+    this.#emit(actor, cause, from)
     if (s.state === 'running') this.#arm()
   }
 
@@ -323,11 +369,7 @@ export class Promotion {
   #finish(state: 'succeeded' | 'rolled-back' | 'aborted', actor: string, cause: string, reasons: string[], evidence?: StepEvidence): void {
     this.#epoch++
     this.#clearTimer()
-    const s = this.#status
-    const from = this.#phase()
-    Object.assign(s, { state, nextCheckAt: null, reasons })
-    if (state !== 'succeeded') s.weight = 0
-    this.#history(state, actor, reasons, evidence)
+    const from = endStatus(this.#status, state, actor, reasons, this.#clock.now(), evidence)
     this.#save()
     this.#emit(actor, cause, from, reasons, evidence)
   }

@@ -140,13 +140,18 @@ export class RollbackMonitor {
  * (actor `rollback-monitor`), and the window is emptied whenever the
  * candidate starts serving again after shadow, so failures from an earlier
  * attempt never count against a new one. A trip while already in shadow
- * (only testers pinned to the candidate) changes nothing.
+ * (only testers pinned to the candidate) changes nothing. `rollback`
+ * replaces the local rollback: a fleet sends it through the shared state.
  */
-export function guardTraffic(traffic: TrafficMode, options: Omit<RollbackMonitorOptions, 'onTrip'>): RollbackMonitor {
+export function guardTraffic(
+  traffic: TrafficMode,
+  options: Omit<RollbackMonitorOptions, 'onTrip'>,
+  rollback: (reason: string) => void = (reason) => traffic.rollback('rollback-monitor', reason),
+): RollbackMonitor {
   const monitor = new RollbackMonitor({
     ...options,
     onTrip: (reason) => {
-      if (traffic.state.mode !== 'shadow') traffic.rollback('rollback-monitor', reason)
+      if (traffic.state.mode !== 'shadow') rollback(reason)
     },
   })
   traffic.subscribe((event) => {

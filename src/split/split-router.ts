@@ -42,9 +42,10 @@ export class SplitRouter {
   #keyOf: (headers: HeaderMap) => string | undefined
   #sampler = new SplitSampler()
 
-  constructor(traffic: TrafficMode, options: SplitOptions, clock: { now?: () => number } = {}) {
+  /** `hooks.rollback` replaces the automatic rollback's local one (a fleet writes it to the shared state). */
+  constructor(traffic: TrafficMode, options: SplitOptions, hooks: { now?: () => number; rollback?: (reason: string) => void } = {}) {
     this.traffic = traffic
-    this.monitor = guardTraffic(traffic, { ...options.rollback, now: clock.now })
+    this.monitor = guardTraffic(traffic, { ...options.rollback, now: hooks.now }, hooks.rollback)
     this.servedByHeader = options.servedByHeader
     this.routeOverrideHeader = options.routeOverrideHeader
     this.#keyOf = keyExtractor(options.stickyKey)
