@@ -12,37 +12,14 @@ import { describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { request } from 'undici'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { json, startUpstream } from '../helpers/upstream.js'
+import { startUpstream } from '../helpers/upstream.js'
 import { startProxy, tempDir } from '../helpers/proxy.js'
 import { startReceiver } from '../receiver/start-receiver.js'
 import { buildReport, resolveSources } from '../../src/report/build-report.js'
 import type { LatencySummary, Report } from '../../src/report/report-types.js'
+import { nth, service } from './fleet-traffic.js'
 
 const STREAM = 90
-
-/** Request i of the stream: GETs on two routes, and a POST (served, not mirrored) every 10th. */
-function nth(i: number): { method: 'GET' | 'POST'; path: string; id: string } {
-  const id = `req-${String(i).padStart(3, '0')}`
-  if (i % 10 === 9) return { method: 'POST', path: '/api/orders', id }
-  return { method: 'GET', path: i % 2 === 0 ? `/api/users/${i}` : `/api/orders/${i}?expand=lines`, id }
-}
-
-/** v1 (primary) and v2 (candidate): v2 drops email for users divisible by 4 and fails orders divisible by 5. */
-function service(version: 1 | 2) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const n = Number(url.pathname.split('/').pop())
-    if (url.pathname.startsWith('/api/users/')) {
-      return json(res, 200, version === 2 && n % 4 === 0 ? { id: n, name: `user ${n}` } : { id: n, name: `user ${n}`, email: `u${n}@example.com` })
-    }
-    if (url.pathname.startsWith('/api/orders/')) {
-      if (version === 2 && n % 5 === 0) return json(res, 500, { error: 'boom' })
-      return json(res, 200, { id: n, total: n * 17.35, lines: [n] })
-    }
-    json(res, 201, { created: true })
-  }
-}
 
 /** The report without what differs between runs by design or by the clock. */
 function comparable(r: Report) {

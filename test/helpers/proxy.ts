@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http'
 import { pino } from 'pino'
 import { buildApp, type App } from '../../src/app.js'
 import { validateConfig } from '../../src/config.js'
+import type { StoreEngine } from '../../src/store/store-engine.js'
 
 export interface StartedProxy {
   app: App
@@ -32,14 +33,19 @@ export async function startProxy(input: Record<string, unknown>): Promise<Starte
   return { app, proxyUrl, adminUrl, db, dir }
 }
 
+/** `input` over the test defaults: port 0, silent logs. */
+export function testConfig(input: Record<string, unknown>) {
+  return validateConfig({ port: 0, adminPort: 0, logLevel: 'silent', ...input })
+}
+
 /**
  * Builds and starts an app from `input` (over test defaults: port 0, silent
  * logs), closed when the test finishes. Tests may close it themselves (to
  * flush the store); closing twice is a no-op.
  */
-export async function startApp(input: Record<string, unknown>, opts: { receiver?: boolean } = {}): Promise<{ app: App; proxyUrl: string; adminUrl: string }> {
-  const config = validateConfig({ port: 0, adminPort: 0, logLevel: 'silent', ...input })
-  const app = buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), receiver: opts.receiver })
+export async function startApp(input: Record<string, unknown>, opts: { receiver?: boolean; store?: StoreEngine } = {}): Promise<{ app: App; proxyUrl: string; adminUrl: string }> {
+  const config = testConfig(input)
+  const app = buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), receiver: opts.receiver, store: opts.store })
   const { proxyUrl, adminUrl } = await app.listen()
   let closed = false
   const close = app.close.bind(app)
